@@ -1,0 +1,535 @@
+/* ct-cli.c — crosstalk-cli: every endpoint, headless
+ *
+ *   crosstalk-cli list
+ *   crosstalk-cli serve PROTOCOL [--NAME=VALUE ...]
+ *   crosstalk-cli connect PROTOCOL [--NAME=VALUE ...]
+ *   crosstalk-cli send PROTOCOL [--NAME=VALUE ...] TEXT...
+ *   crosstalk-cli broker [--port=N]
+ *
+ * Options are the endpoint's settings (its CT_PARAM_SETTING properties),
+ * parsed by the same core function the GUI's saved settings use. The CLI's
+ * own options are --json, --quiet, --wait=MS and --help.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "crosstalk-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <gio/gunixinputstream.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ct-core.h"
+
+typedef enum
+{
+  VERB_SERVE,
+  VERB_CONNECT,
+  VERB_SEND,
+} Verb;
+
+typedef struct
+{
+  Verb               verb;
+  const CtProtocol  *protocol;
+  CtEndpoint        *endpoint;
+  GMainLoop         *loop;
+  GPtrArray         *texts;          /* for send */
+  GDataInputStream  *stdin_stream;   /* for connect */
+  GCancellable      *cancellable;
+  gboolean           json;
+  gboolean           quiet;
+  guint              wait_ms;
+  guint              n_in;
+  guint              n_sent;
+  guint              n_errors;
+  guint              wait_source;
+  int                exit_status;
+  gboolean           stopping;
+} Cli;
+
+static const char *
+role_name (CtEndpoint *endpoint)
+{
+  return ct_role_to_string (ct_endpoint_get_role (endpoint));
+}
+
+static void
+print_message (Cli       *cli,
+               CtMessage *message)
+{
+  CtDirection direction = ct_message_get_direction (message);
+
+  if (direction == CT_DIRECTION_IN)
+    cli->n_in++;
+  else if (direction == CT_DIRECTION_ERROR)
+    cli->n_errors++;
+
+  if (cli->quiet && (direction == CT_DIRECTION_IN || direction == CT_DIRECTION_OUT))
+    return;
+
+  if (cli->json)
+    {
+      g_autofree char *line = ct_jsonl_format_message (message, cli->protocol->id,
+                                                       role_name (cli->endpoint));
+      fputs (line, stdout);
+      fputc ('\n', stdout);
+    }
+  else
+    {
+      g_autofree char *time = ct_message_format_time (message, FALSE);
+      g_autofree char *summary = ct_message_dup_summary (message);
+      const char *peer = ct_message_get_peer (message);
+
+      if (direction == CT_DIRECTION_IN || direction == CT_DIRECTION_OUT)
+        printf ("%s  %-5s %-22s %6" G_GSIZE_FORMAT " B  %s\n", time,
+                ct_direction_to_string (direction), peer ? peer : "",
+                ct_message_get_size (message), summary);
+      else
+        printf ("%s  %-5s %s\n", time, ct_direction_to_string (direction), summary);
+    }
+}
+
+static void
+on_items_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  Cli        *cli)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(CtMessage) message = g_list_model_get_item (model, i);
+
+      print_message (cli, message);
+    }
+  fflush (stdout);
+}
+
+static void
+stop_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Cli *cli = user_data;
+
+  ct_endpoint_stop_finish (CT_ENDPOINT (object), result, NULL);
+  ct_message_log_flush (ct_endpoint_get_log (cli->endpoint));
+  g_main_loop_quit (cli->loop);
+}
+
+static void
+cli_stop (Cli *cli)
+{
+  if (cli->stopping)
+    return;
+
+  cli->stopping = TRUE;
+  g_cancellable_cancel (cli->cancellable);
+  g_clear_handle_id (&cli->wait_source, g_source_remove);
+  ct_endpoint_stop_async (cli->endpoint, stop_cb, cli);
+}
+
+static gboolean
+on_signal (gpointer user_data)
+{
+  cli_stop (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_wait_done (gpointer user_data)
+{
+  Cli *cli = user_data;
+
+  cli->wait_source = 0;
+  cli_stop (cli);
+  return G_SOURCE_REMOVE;
+}
+
+/* send: stop once every message has had a reply, or after --wait */
+static void
+check_replies (GListModel *model,
+               guint       position,
+               guint       removed,
+               guint       added,
+               Cli        *cli)
+{
+  if (cli->verb == VERB_SEND && cli->n_in >= cli->n_sent && cli->n_sent > 0)
+    cli_stop (cli);
+}
+
+static void
+on_state (CtEndpoint *endpoint,
+          GParamSpec *pspec,
+          Cli        *cli)
+{
+  if (ct_endpoint_get_state (endpoint) == CT_STATE_FAILED && !cli->stopping)
+    {
+      cli->exit_status = 1;
+      cli->stopping = TRUE;
+      ct_message_log_flush (ct_endpoint_get_log (endpoint));
+      g_main_loop_quit (cli->loop);
+    }
+}
+
+static void
+read_line_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Cli *cli = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  gsize length;
+
+  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object), result,
+                                                    &length, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (line == NULL)
+    {
+      if (error)
+        g_printerr ("crosstalk-cli: %s\n", error->message);
+      /* End of input: give replies a moment, then stop */
+      cli->wait_source = g_timeout_add (cli->wait_ms, on_wait_done, cli);
+      return;
+    }
+
+  ct_endpoint_send_text (cli->endpoint, line, NULL);
+  g_data_input_stream_read_line_async (cli->stdin_stream, G_PRIORITY_DEFAULT, cli->cancellable,
+                                       read_line_cb, cli);
+}
+
+static void
+start_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Cli *cli = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ct_endpoint_start_finish (CT_ENDPOINT (object), result, &error))
+    {
+      ct_message_log_flush (ct_endpoint_get_log (cli->endpoint));
+      g_printerr ("crosstalk-cli: %s\n", error->message);
+      cli->exit_status = 1;
+      g_main_loop_quit (cli->loop);
+      return;
+    }
+
+  switch (cli->verb)
+    {
+    case VERB_SERVE:
+      break;
+
+    case VERB_CONNECT:
+      {
+        g_autoptr(GInputStream) in = g_unix_input_stream_new (0, FALSE);
+
+        cli->stdin_stream = g_data_input_stream_new (in);
+        g_data_input_stream_set_newline_type (cli->stdin_stream, G_DATA_STREAM_NEWLINE_TYPE_ANY);
+        g_data_input_stream_read_line_async (cli->stdin_stream, G_PRIORITY_DEFAULT,
+                                             cli->cancellable, read_line_cb, cli);
+      }
+      break;
+
+    case VERB_SEND:
+      for (guint i = 0; i < cli->texts->len; i++)
+        if (ct_endpoint_send_text (cli->endpoint, cli->texts->pdata[i], NULL))
+          cli->n_sent++;
+      if (cli->n_sent == 0)
+        cli_stop (cli);
+      else
+        cli->wait_source = g_timeout_add (cli->wait_ms, on_wait_done, cli);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* -- help and list ------------------------------------------------------ */
+
+static void
+print_settings (CtEndpointClass *klass,
+                FILE            *out)
+{
+  g_autofree GParamSpec **settings = ct_endpoint_class_list_settings (klass, NULL);
+
+  for (guint i = 0; settings[i]; i++)
+    {
+      GParamSpec *pspec = settings[i];
+      g_autofree char *def = ct_param_spec_dup_default_string (pspec);
+      g_autofree char *left = g_strdup_printf ("--%s=%s", pspec->name, ct_param_spec_get_type_name (pspec));
+      g_autofree char *choices = NULL;
+
+      if (G_TYPE_IS_ENUM (pspec->value_type))
+        {
+          g_autoptr(GEnumClass) enum_class = g_type_class_ref (pspec->value_type);
+          g_autoptr(GString) s = g_string_new (NULL);
+
+          for (guint j = 0; j < enum_class->n_values; j++)
+            g_string_append_printf (s, "%s%s", j ? "|" : "", enum_class->values[j].value_nick);
+          g_free (left);
+          left = g_strdup_printf ("--%s=%s", pspec->name, s->str);
+        }
+
+      fprintf (out, "    %-28s %s (default: %s)\n", left,
+               g_dgettext (GETTEXT_PACKAGE, g_param_spec_get_blurb (pspec)),
+               *def ? def : "\"\"");
+    }
+}
+
+static void
+print_usage (FILE *out)
+{
+  fputs (_("Usage:\n"
+           "  crosstalk-cli list                                   protocols and their options\n"
+           "  crosstalk-cli serve PROTOCOL [--NAME=VALUE ...]      run a server until Ctrl-C\n"
+           "  crosstalk-cli connect PROTOCOL [--NAME=VALUE ...]    run a client; each stdin line is sent\n"
+           "  crosstalk-cli send PROTOCOL [--NAME=VALUE ...] TEXT...  send each TEXT, wait for replies, exit\n"
+           "  crosstalk-cli broker [--port=N]                      private local RabbitMQ broker\n"
+           "\n"
+           "Common options:\n"
+           "  --json        print every log entry as one JSON object per line\n"
+           "  --quiet       print only info and error entries (messages are still logged)\n"
+           "  --wait=MS     connect/send: how long to wait for replies (default 1000 / 2000)\n"
+           "  --help        show the options of a verb and protocol\n"), out);
+}
+
+static int
+list_protocols (void)
+{
+  guint n;
+  const CtProtocol *protocols = ct_protocol_get_all (&n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const CtProtocol *p = &protocols[i];
+
+      printf ("%-8s %s — %s\n", p->id, _(p->title), _(p->description));
+      if (!ct_protocol_is_available (p))
+        {
+          printf ("    %s\n\n", _("not built yet"));
+          continue;
+        }
+
+      {
+        g_autoptr(CtEndpointClass) server = g_type_class_ref (p->get_server_type ());
+        g_autoptr(CtEndpointClass) client = g_type_class_ref (p->get_client_type ());
+
+        printf ("  serve %s:\n", p->id);
+        print_settings (server, stdout);
+        printf ("  connect/send %s:\n", p->id);
+        print_settings (client, stdout);
+        printf ("\n");
+      }
+    }
+  return 0;
+}
+
+/* -- main --------------------------------------------------------------- */
+
+static int
+usage_error (const char *format,
+             ...) G_GNUC_PRINTF (1, 2);
+
+static int
+usage_error (const char *format,
+             ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_printerr ("crosstalk-cli: %s\n", message);
+  g_printerr ("%s\n", _("Try “crosstalk-cli --help”."));
+  return 2;
+}
+
+static int
+run (int    argc,
+     char **argv)
+{
+  Cli cli = { 0 };
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(CtEndpoint) endpoint = NULL;
+  g_autoptr(GPtrArray) texts = g_ptr_array_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GDataInputStream) stdin_stream = NULL;
+  gboolean help = FALSE;
+  gboolean wait_given = FALSE;
+  CtRole role;
+  guint sigint, sigterm;
+
+  if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
+      g_str_equal (argv[1], "help"))
+    {
+      print_usage (argc < 2 ? stderr : stdout);
+      return argc < 2 ? 2 : 0;
+    }
+
+  if (g_str_equal (argv[1], "--version"))
+    {
+      printf ("crosstalk-cli %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (g_str_equal (argv[1], "list"))
+    return list_protocols ();
+
+  if (g_str_equal (argv[1], "broker"))
+    {
+      g_printerr ("crosstalk-cli: %s\n",
+                  _("The private RabbitMQ broker is not built yet; it arrives with the RabbitMQ page"));
+      return 1;
+    }
+
+  if (g_str_equal (argv[1], "serve"))
+    cli.verb = VERB_SERVE;
+  else if (g_str_equal (argv[1], "connect"))
+    cli.verb = VERB_CONNECT;
+  else if (g_str_equal (argv[1], "send"))
+    cli.verb = VERB_SEND;
+  else
+    return usage_error (_("Unknown command “%s”"), argv[1]);
+
+  if (argc < 3 || argv[2][0] == '-')
+    return usage_error (_("Which protocol? One of: %s"), "udp, tcp, jsonrpc, rest, chat, amqp");
+
+  cli.protocol = ct_protocol_lookup (argv[2]);
+  if (cli.protocol == NULL)
+    return usage_error (_("Unknown protocol “%s”; “crosstalk-cli list” shows them"), argv[2]);
+  if (!ct_protocol_is_available (cli.protocol))
+    {
+      g_printerr ("crosstalk-cli: %s\n", _("This protocol is not built yet"));
+      return 1;
+    }
+
+  role = cli.verb == VERB_SERVE ? CT_ROLE_SERVER : CT_ROLE_CLIENT;
+  endpoint = ct_protocol_new_endpoint (cli.protocol, role);
+  cli.wait_ms = cli.verb == VERB_SEND ? 2000 : 1000;
+
+  for (int i = 3; i < argc; i++)
+    {
+      const char *arg = argv[i];
+      g_autofree char *name = NULL;
+      const char *value;
+      g_autoptr(GError) error = NULL;
+
+      if (!g_str_has_prefix (arg, "--"))
+        {
+          if (cli.verb != VERB_SEND)
+            return usage_error (_("Unexpected argument “%s”: options are written --name=value"), arg);
+          g_ptr_array_add (texts, (gpointer) arg);
+          continue;
+        }
+
+      if (g_str_equal (arg, "--"))
+        {
+          for (i++; i < argc; i++)
+            g_ptr_array_add (texts, argv[i]);
+          break;
+        }
+
+      value = strchr (arg, '=');
+      name = value ? g_strndup (arg + 2, value - arg - 2) : g_strdup (arg + 2);
+      value = value ? value + 1 : NULL;
+
+      if (g_str_equal (name, "json") && value == NULL)
+        cli.json = TRUE;
+      else if (g_str_equal (name, "quiet") && value == NULL)
+        cli.quiet = TRUE;
+      else if (g_str_equal (name, "help") || g_str_equal (name, "h"))
+        help = TRUE;
+      else if (g_str_equal (name, "wait") && value != NULL)
+        {
+          guint64 ms;
+
+          if (!g_ascii_string_to_unsigned (value, 10, 0, 3600000, &ms, NULL))
+            return usage_error (_("--wait takes milliseconds, not “%s”"), value);
+          cli.wait_ms = ms;
+          wait_given = TRUE;
+        }
+      else if (value == NULL)
+        {
+          /* --flag and --no-flag for yes/no settings */
+          GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (endpoint), name);
+          gboolean negate = pspec == NULL && g_str_has_prefix (name, "no-");
+
+          if (negate)
+            pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (endpoint), name + 3);
+          if (pspec == NULL || pspec->value_type != G_TYPE_BOOLEAN)
+            return usage_error (_("Option “--%s” needs a value: --%s=VALUE"), name, name);
+          if (!ct_endpoint_set_setting_from_string (endpoint, pspec->name, negate ? "no" : "yes", &error))
+            return usage_error ("%s", error->message);
+        }
+      else if (!ct_endpoint_set_setting_from_string (endpoint, name, value, &error))
+        return usage_error ("%s", error->message);
+    }
+  (void) wait_given;
+
+  if (help)
+    {
+      printf ("crosstalk-cli %s %s [OPTIONS]%s\n\n", argv[1], cli.protocol->id,
+              cli.verb == VERB_SEND ? " TEXT..." : "");
+      printf ("%s:\n", _("Options"));
+      print_settings (CT_ENDPOINT_GET_CLASS (endpoint), stdout);
+      printf ("\n");
+      print_usage (stdout);
+      return 0;
+    }
+
+  if (cli.verb == VERB_SEND && texts->len == 0)
+    return usage_error (_("Nothing to send: give the messages after the options"));
+
+  loop = g_main_loop_new (NULL, FALSE);
+  cli.loop = loop;
+  cli.endpoint = endpoint;
+  cli.texts = texts;
+  cli.cancellable = cancellable;
+
+  g_signal_connect (ct_endpoint_get_log (endpoint), "items-changed",
+                    G_CALLBACK (on_items_changed), &cli);
+  g_signal_connect_after (ct_endpoint_get_log (endpoint), "items-changed",
+                          G_CALLBACK (check_replies), &cli);
+  g_signal_connect (endpoint, "notify::state", G_CALLBACK (on_state), &cli);
+  sigint = g_unix_signal_add (SIGINT, on_signal, &cli);
+  sigterm = g_unix_signal_add (SIGTERM, on_signal, &cli);
+
+  ct_endpoint_start_async (endpoint, start_cb, &cli);
+  g_main_loop_run (loop);
+
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  g_clear_handle_id (&cli.wait_source, g_source_remove);
+  g_signal_handlers_disconnect_by_data (ct_endpoint_get_log (endpoint), &cli);
+  g_signal_handlers_disconnect_by_data (endpoint, &cli);
+  stdin_stream = g_steal_pointer (&cli.stdin_stream);
+
+  if (cli.verb == VERB_SEND && cli.n_errors > 0 && cli.exit_status == 0)
+    cli.exit_status = 1;
+
+  return cli.exit_status;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  return run (argc, argv);
+}

@@ -1,0 +1,18 @@
+/* ct-core.h — everything the GUI and the CLI use from the core library
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "ct-types.h"
+#include "ct-enums.h"
+#include "ct-error.h"
+#include "ct-message.h"
+#include "ct-message-log.h"
+#include "ct-endpoint.h"
+#include "ct-protocol.h"
+#include "ct-payload.h"
+#include "ct-net.h"
+#include "ct-jsonl.h"
+#include "ct-udp-server.h"
+#include "ct-udp-client.h"

@@ -1,0 +1,111 @@
+/* ct-endpoint.h — one end of a conversation
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ct-message-log.h"
+#include "ct-types.h"
+
+G_BEGIN_DECLS
+
+#define CT_TYPE_ENDPOINT (ct_endpoint_get_type ())
+
+G_DECLARE_DERIVABLE_TYPE (CtEndpoint, ct_endpoint, CT, ENDPOINT, GObject)
+
+/**
+ * CtEndpointClass:
+ * @protocol_id: the registry id of the protocol (`udp`...)
+ * @role: server or client
+ * @start: begin listening or connecting; @cancellable is the endpoint's own,
+ *   cancelled by stop and dispose
+ * @start_finish: finish @start
+ * @stop: close everything; may complete at once
+ * @stop_finish: finish @stop
+ * @send_text: send a composer line (client) or a reply/broadcast (server)
+ * @use_server: point a client at a server endpoint of the same protocol
+ */
+struct _CtEndpointClass
+{
+  GObjectClass parent_class;
+
+  const char *protocol_id;
+  CtRole      role;
+
+  void     (*start)        (CtEndpoint          *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data);
+  gboolean (*start_finish) (CtEndpoint          *self,
+                            GAsyncResult        *result,
+                            GError             **error);
+  void     (*stop)         (CtEndpoint          *self,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data);
+  gboolean (*stop_finish)  (CtEndpoint          *self,
+                            GAsyncResult        *result,
+                            GError             **error);
+  gboolean (*send_text)    (CtEndpoint          *self,
+                            const char          *text,
+                            GError             **error);
+  void     (*use_server)   (CtEndpoint          *self,
+                            CtEndpoint          *server);
+
+  gpointer padding[8];
+};
+
+const char     *ct_endpoint_get_protocol_id  (CtEndpoint           *self);
+CtRole          ct_endpoint_get_role         (CtEndpoint           *self);
+CtState         ct_endpoint_get_state        (CtEndpoint           *self);
+CtMessageLog   *ct_endpoint_get_log          (CtEndpoint           *self);
+const char     *ct_endpoint_get_error        (CtEndpoint           *self);
+const char     *ct_endpoint_get_address      (CtEndpoint           *self);
+GSocketAddress *ct_endpoint_get_socket_address (CtEndpoint         *self);
+gboolean        ct_endpoint_is_active        (CtEndpoint           *self);
+
+void            ct_endpoint_start_async      (CtEndpoint           *self,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gboolean        ct_endpoint_start_finish     (CtEndpoint           *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+void            ct_endpoint_stop_async       (CtEndpoint           *self,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gboolean        ct_endpoint_stop_finish      (CtEndpoint           *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+gboolean        ct_endpoint_send_text        (CtEndpoint           *self,
+                                              const char           *text,
+                                              GError              **error);
+void            ct_endpoint_use_server       (CtEndpoint           *self,
+                                              CtEndpoint           *server);
+
+/* Settings: the properties flagged CT_PARAM_SETTING */
+void            ct_endpoint_class_install_setting (CtEndpointClass *klass,
+                                                  GParamSpec       *pspec,
+                                                  gsize             struct_offset);
+GParamSpec    **ct_endpoint_class_list_settings  (CtEndpointClass  *klass,
+                                                  guint            *n_settings);
+gboolean        ct_endpoint_set_setting_from_string (CtEndpoint    *self,
+                                                  const char       *name,
+                                                  const char       *value,
+                                                  GError          **error);
+char           *ct_endpoint_dup_setting_string   (CtEndpoint       *self,
+                                                  GParamSpec       *pspec);
+char           *ct_param_spec_dup_default_string (GParamSpec       *pspec);
+const char     *ct_param_spec_get_type_name      (GParamSpec       *pspec);
+
+/* For subclasses */
+GCancellable   *ct_endpoint_get_cancellable  (CtEndpoint           *self);
+void            ct_endpoint_set_socket_address (CtEndpoint         *self,
+                                              GSocketAddress       *address);
+void            ct_endpoint_report_error     (CtEndpoint           *self,
+                                              const char           *peer,
+                                              const GError         *error);
+void            ct_endpoint_fail             (CtEndpoint           *self,
+                                              const GError         *error);
+
+G_END_DECLS

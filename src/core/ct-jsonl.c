@@ -1,0 +1,240 @@
+/* ct-jsonl.c — the JSON Lines log format (CLI output and GUI export)
+ *
+ * One object per entry:
+ *   time       ISO 8601 UTC with microseconds
+ *   protocol   registry id; role: server or client
+ *   direction  in, out, info or error
+ *   event      for info and error entries; their attributes (the entry's
+ *              metadata) follow as top-level members, e.g. "address"
+ *   peer       when known
+ *   size, text or base64   the payload: text when it is valid UTF-8
+ *   summary    when one was given; "message" for error entries
+ *   meta       for in/out entries, the protocol metadata as an object
+ *   exchange   pairs a reply with its request
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "ct-jsonl.h"
+#include "ct-message-private.h"
+
+static void
+add_meta_members (JsonBuilder *builder,
+                  GVariant    *meta)
+{
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_variant_iter_init (&iter, meta);
+  while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+    {
+      json_builder_set_member_name (builder, key);
+      json_builder_add_value (builder, json_gvariant_serialize (value));
+    }
+}
+
+/**
+ * ct_jsonl_format_message:
+ *
+ * Returns: (transfer full): one JSON object, without the trailing newline
+ */
+char *
+ct_jsonl_format_message (CtMessage  *message,
+                         const char *protocol,
+                         const char *role)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *time = ct_message_format_time (message, TRUE);
+  CtDirection direction = ct_message_get_direction (message);
+  gboolean is_event = direction == CT_DIRECTION_INFO || direction == CT_DIRECTION_ERROR;
+  GVariant *meta = ct_message_get_meta (message);
+  gsize size;
+  const guint8 *data = ct_message_get_data (message, &size);
+
+  json_builder_begin_object (builder);
+
+  json_builder_set_member_name (builder, "time");
+  json_builder_add_string_value (builder, time);
+  json_builder_set_member_name (builder, "protocol");
+  json_builder_add_string_value (builder, protocol);
+  json_builder_set_member_name (builder, "role");
+  json_builder_add_string_value (builder, role);
+  json_builder_set_member_name (builder, "direction");
+  json_builder_add_string_value (builder, ct_direction_to_string (direction));
+
+  if (ct_message_get_event (message))
+    {
+      json_builder_set_member_name (builder, "event");
+      json_builder_add_string_value (builder, ct_message_get_event (message));
+    }
+
+  if (ct_message_get_peer (message))
+    {
+      json_builder_set_member_name (builder, "peer");
+      json_builder_add_string_value (builder, ct_message_get_peer (message));
+    }
+
+  if (is_event && meta)
+    add_meta_members (builder, meta);
+
+  if (size > 0 || !is_event)
+    {
+      json_builder_set_member_name (builder, "size");
+      json_builder_add_int_value (builder, size);
+
+      if (g_utf8_validate_len ((const char *) data, size, NULL) && memchr (data, 0, size) == NULL)
+        {
+          g_autofree char *text = g_strndup ((const char *) data, size);
+
+          json_builder_set_member_name (builder, "text");
+          json_builder_add_string_value (builder, text);
+        }
+      else
+        {
+          g_autofree char *base64 = g_base64_encode (data, size);
+
+          json_builder_set_member_name (builder, "base64");
+          json_builder_add_string_value (builder, base64);
+        }
+    }
+
+  if (ct_message_has_summary (message))
+    {
+      g_autofree char *summary = ct_message_dup_summary (message);
+
+      json_builder_set_member_name (builder, direction == CT_DIRECTION_ERROR ? "message" : "summary");
+      json_builder_add_string_value (builder, summary);
+    }
+
+  if (!is_event && meta)
+    {
+      json_builder_set_member_name (builder, "meta");
+      json_builder_add_value (builder, json_gvariant_serialize (meta));
+    }
+
+  if (ct_message_get_exchange (message))
+    {
+      json_builder_set_member_name (builder, "exchange");
+      json_builder_add_int_value (builder, (gint64) ct_message_get_exchange (message));
+    }
+
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+typedef struct
+{
+  GPtrArray *messages;
+  char      *protocol;
+  char      *role;
+  GFile     *file;
+} ExportData;
+
+static void
+export_data_free (ExportData *data)
+{
+  g_ptr_array_unref (data->messages);
+  g_free (data->protocol);
+  g_free (data->role);
+  g_object_unref (data->file);
+  g_free (data);
+}
+
+static void
+export_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ExportData *data = task_data;
+  g_autoptr(GFileOutputStream) file_stream = NULL;
+  g_autoptr(GOutputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+
+  file_stream = g_file_replace (data->file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
+                                cancellable, &error);
+  if (file_stream == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  out = g_buffered_output_stream_new_sized (G_OUTPUT_STREAM (file_stream), 256 * 1024);
+  for (guint i = 0; i < data->messages->len; i++)
+    {
+      g_autofree char *line = ct_jsonl_format_message (data->messages->pdata[i],
+                                                       data->protocol, data->role);
+
+      if (!g_output_stream_write_all (out, line, strlen (line), NULL, cancellable, &error) ||
+          !g_output_stream_write_all (out, "\n", 1, NULL, cancellable, &error))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+    }
+
+  if (!g_output_stream_close (out, cancellable, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * ct_jsonl_export_async:
+ *
+ * Writes every entry the log shows to @file, one JSON object per line, on a
+ * worker thread (the entries are taken on the calling thread first, so the
+ * log may keep growing meanwhile). The file is replaced atomically.
+ */
+void
+ct_jsonl_export_async (CtMessageLog        *log,
+                       const char          *protocol,
+                       const char          *role,
+                       GFile               *file,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ExportData *data;
+  guint n;
+
+  g_return_if_fail (CT_IS_MESSAGE_LOG (log));
+  g_return_if_fail (G_IS_FILE (file));
+
+  ct_message_log_flush (log);
+  n = g_list_model_get_n_items (G_LIST_MODEL (log));
+
+  data = g_new0 (ExportData, 1);
+  data->messages = g_ptr_array_new_full (n, g_object_unref);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (data->messages, g_list_model_get_item (G_LIST_MODEL (log), i));
+  data->protocol = g_strdup (protocol);
+  data->role = g_strdup (role);
+  data->file = g_object_ref (file);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ct_jsonl_export_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) export_data_free);
+  g_task_run_in_thread (task, export_thread);
+}
+
+gboolean
+ct_jsonl_export_finish (GAsyncResult  *result,
+                        GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,282 @@
+/* ct-message.c — one entry in a message log
+ *
+ * A CtMessage is an immutable view of a CtRecord. The log keeps records
+ * only; a CtMessage is created when someone (a list view, the CLI, the
+ * exporter) asks for an item, and shares the record with the log.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "ct-message-private.h"
+#include "ct-payload.h"
+
+struct _CtMessage
+{
+  GObject   parent_instance;
+  CtRecord *record;
+};
+
+G_DEFINE_FINAL_TYPE (CtMessage, ct_message, G_TYPE_OBJECT)
+
+CtRecord *
+ct_record_new (const CtMessageFields *fields)
+{
+  CtRecord *record;
+  gsize summary_len = fields->summary ? strlen (fields->summary) : 0;
+  gsize size = fields->data ? fields->size : 0;
+
+  g_return_val_if_fail (size <= G_MAXUINT32, NULL);
+
+  record = g_malloc (sizeof (CtRecord) + size + (fields->summary ? summary_len + 1 : 0));
+  record->ref_count = 1;
+  record->direction = fields->direction;
+  record->has_summary = fields->summary != NULL;
+  record->reserved = 0;
+  record->size = size;
+  record->summary_len = summary_len;
+  record->time = fields->time ? fields->time : g_get_real_time ();
+  record->exchange = fields->exchange;
+  record->peer = fields->peer ? g_ref_string_new_intern (fields->peer) : NULL;
+  record->event = fields->event ? g_intern_string (fields->event) : NULL;
+  record->meta = fields->meta ? g_variant_ref_sink (fields->meta) : NULL;
+
+  if (size)
+    memcpy (record->data, fields->data, size);
+  if (fields->summary)
+    memcpy (record->data + size, fields->summary, summary_len + 1);
+
+  return record;
+}
+
+CtRecord *
+ct_record_ref (CtRecord *record)
+{
+  g_atomic_int_inc (&record->ref_count);
+  return record;
+}
+
+void
+ct_record_unref (CtRecord *record)
+{
+  if (!g_atomic_int_dec_and_test (&record->ref_count))
+    return;
+
+  g_clear_pointer (&record->peer, g_ref_string_release);
+  g_clear_pointer (&record->meta, g_variant_unref);
+  g_free (record);
+}
+
+/* The bytes this record costs on the heap, not counting the shared peer
+ * string and metadata. Used by the log's byte budget. */
+gsize
+ct_record_get_heap_size (const CtRecord *record)
+{
+  return sizeof (CtRecord) + record->size + (record->has_summary ? record->summary_len + 1 : 0);
+}
+
+static void
+ct_message_finalize (GObject *object)
+{
+  CtMessage *self = CT_MESSAGE (object);
+
+  g_clear_pointer (&self->record, ct_record_unref);
+
+  G_OBJECT_CLASS (ct_message_parent_class)->finalize (object);
+}
+
+static void
+ct_message_class_init (CtMessageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = ct_message_finalize;
+}
+
+static void
+ct_message_init (CtMessage *self)
+{
+}
+
+CtMessage *
+ct_message_new_for_record (CtRecord *record)
+{
+  CtMessage *self = g_object_new (CT_TYPE_MESSAGE, NULL);
+
+  self->record = ct_record_ref (record);
+  return self;
+}
+
+CtRecord *
+ct_message_get_record (CtMessage *self)
+{
+  return self->record;
+}
+
+/**
+ * ct_message_new:
+ * @fields: what the message is made of (copied)
+ *
+ * Returns: (transfer full): a message that is not in any log
+ */
+CtMessage *
+ct_message_new (const CtMessageFields *fields)
+{
+  CtRecord *record;
+  CtMessage *self;
+
+  g_return_val_if_fail (fields != NULL, NULL);
+
+  record = ct_record_new (fields);
+  self = ct_message_new_for_record (record);
+  ct_record_unref (record);
+  return self;
+}
+
+gint64
+ct_message_get_time (CtMessage *self)
+{
+  g_return_val_if_fail (CT_IS_MESSAGE (self), 0);
+  return self->record->time;
+}
+
+CtDirection
+ct_message_get_direction (CtMessage *self)
+{
+  g_return_val_if_fail (CT_IS_MESSAGE (self), CT_DIRECTION_INFO);
+  return self->record->direction;
+}
+
+const char *
+ct_message_get_peer (CtMessage *self)
+{
+  g_return_val_if_fail (CT_IS_MESSAGE (self), NULL);
+  return self->record->peer;
+}
+
+const char *
+ct_message_get_event (CtMessage *self)
+{
+  g_return_val_if_fail (CT_IS_MESSAGE (self), NULL);
+  return self->record->event;
+}
+
+const guint8 *
+ct_message_get_data (CtMessage *self,
+                     gsize     *size)
+{
+  g_return_val_if_fail (CT_IS_MESSAGE (self), NULL);
+
+  if (size)
+    *size = self->record->size;
+  return self->record->data;
+}
+
+gsize
+ct_message_get_size (CtMessage *self)
+{
+  g_return_val_if_fail (CT_IS_MESSAGE (self), 0);
+  return self->record->size;
+}
+
+/**
+ * ct_message_get_payload:
+ *
+ * Returns: (transfer full): the payload, sharing the message's memory
+ */
+GBytes *
+ct_message_get_payload (CtMessage *self)
+{
+  g_return_val_if_fail (CT_IS_MESSAGE (self), NULL);
+
+  return g_bytes_new_with_free_func (self->record->data, self->record->size,
+                                     (GDestroyNotify) ct_record_unref,
+                                     ct_record_ref (self->record));
+}
+
+gboolean
+ct_message_has_summary (CtMessage *self)
+{
+  g_return_val_if_fail (CT_IS_MESSAGE (self), FALSE);
+  return self->record->has_summary;
+}
+
+/**
+ * ct_message_dup_summary:
+ *
+ * Returns: (transfer full): the summary given when the entry was logged, or
+ *   one derived from the payload
+ */
+char *
+ct_message_dup_summary (CtMessage *self)
+{
+  g_return_val_if_fail (CT_IS_MESSAGE (self), NULL);
+
+  if (self->record->has_summary)
+    return g_strdup ((const char *) self->record->data + self->record->size);
+
+  return ct_payload_summarize (self->record->data, self->record->size);
+}
+
+/**
+ * ct_message_dup_text:
+ *
+ * Returns: (transfer full) (nullable): the payload as a string when it is
+ *   valid UTF-8 without NUL bytes, otherwise %NULL
+ */
+char *
+ct_message_dup_text (CtMessage *self)
+{
+  g_return_val_if_fail (CT_IS_MESSAGE (self), NULL);
+
+  if (!g_utf8_validate_len ((const char *) self->record->data, self->record->size, NULL))
+    return NULL;
+
+  return g_strndup ((const char *) self->record->data, self->record->size);
+}
+
+GVariant *
+ct_message_get_meta (CtMessage *self)
+{
+  g_return_val_if_fail (CT_IS_MESSAGE (self), NULL);
+  return self->record->meta;
+}
+
+guint64
+ct_message_get_exchange (CtMessage *self)
+{
+  g_return_val_if_fail (CT_IS_MESSAGE (self), 0);
+  return self->record->exchange;
+}
+
+/**
+ * ct_message_format_time:
+ * @with_date: %TRUE for the full ISO 8601 UTC form of the JSON Lines format,
+ *   %FALSE for the local `HH:MM:SS.mmm` of a log view
+ */
+char *
+ct_message_format_time (CtMessage *self,
+                        gboolean   with_date)
+{
+  g_autoptr(GDateTime) dt = NULL;
+  gint64 t;
+
+  g_return_val_if_fail (CT_IS_MESSAGE (self), NULL);
+
+  t = self->record->time;
+  if (with_date)
+    {
+      g_autofree char *seconds = NULL;
+
+      dt = g_date_time_new_from_unix_utc (t / G_USEC_PER_SEC);
+      seconds = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
+      return g_strdup_printf ("%s.%06dZ", seconds, (int) (t % G_USEC_PER_SEC));
+    }
+
+  dt = g_date_time_new_from_unix_local (t / G_USEC_PER_SEC);
+  return g_strdup_printf ("%02d:%02d:%02d.%03d",
+                          g_date_time_get_hour (dt), g_date_time_get_minute (dt),
+                          g_date_time_get_second (dt), (int) ((t % G_USEC_PER_SEC) / 1000));
+}

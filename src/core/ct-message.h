@@ -1,0 +1,61 @@
+/* ct-message.h — one entry in a message log
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ct-types.h"
+
+G_BEGIN_DECLS
+
+/**
+ * CtMessageFields:
+ * @time: wall-clock time in µs since the epoch, or 0 for now
+ * @direction: in, out, info or error
+ * @peer: (nullable): who is on the other end (`127.0.0.1:50012`, `alice`...)
+ * @event: (nullable): for info entries, what happened (`listening`, `connected`...)
+ * @data: (nullable): the payload
+ * @size: the payload size in bytes
+ * @summary: (nullable): one line; derived from the payload when %NULL
+ * @meta: (nullable): an `a{sv}` of protocol metadata (floating references are sunk)
+ * @exchange: pairs a reply with its request; 0 for none
+ *
+ * What a new log entry is made of. Everything is copied.
+ */
+typedef struct
+{
+  gint64        time;
+  CtDirection   direction;
+  const char   *peer;
+  const char   *event;
+  gconstpointer data;
+  gsize         size;
+  const char   *summary;
+  GVariant     *meta;
+  guint64       exchange;
+} CtMessageFields;
+
+#define CT_TYPE_MESSAGE (ct_message_get_type ())
+
+G_DECLARE_FINAL_TYPE (CtMessage, ct_message, CT, MESSAGE, GObject)
+
+CtMessage     *ct_message_new          (const CtMessageFields *fields);
+gint64         ct_message_get_time     (CtMessage *self);
+CtDirection    ct_message_get_direction (CtMessage *self);
+const char    *ct_message_get_peer     (CtMessage *self);
+const char    *ct_message_get_event    (CtMessage *self);
+const guint8  *ct_message_get_data     (CtMessage *self,
+                                        gsize     *size);
+GBytes        *ct_message_get_payload  (CtMessage *self);
+gsize          ct_message_get_size     (CtMessage *self);
+char          *ct_message_dup_summary  (CtMessage *self);
+gboolean       ct_message_has_summary  (CtMessage *self);
+GVariant      *ct_message_get_meta     (CtMessage *self);
+guint64        ct_message_get_exchange (CtMessage *self);
+char          *ct_message_format_time  (CtMessage *self,
+                                        gboolean   with_date);
+char          *ct_message_dup_text     (CtMessage *self);
+
+G_END_DECLS

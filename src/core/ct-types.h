@@ -1,0 +1,65 @@
+/* ct-types.h — forward declarations and the core enumerations
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+typedef struct _CtMessage     CtMessage;
+typedef struct _CtMessageLog  CtMessageLog;
+typedef struct _CtEndpoint    CtEndpoint;
+typedef struct _CtProtocol    CtProtocol;
+
+/**
+ * CtDirection:
+ * Which way a log entry went, from the point of view of its endpoint.
+ */
+typedef enum
+{
+  CT_DIRECTION_IN,
+  CT_DIRECTION_OUT,
+  CT_DIRECTION_INFO,
+  CT_DIRECTION_ERROR,
+} CtDirection;
+
+typedef enum
+{
+  CT_ROLE_SERVER,
+  CT_ROLE_CLIENT,
+} CtRole;
+
+typedef enum
+{
+  CT_STATE_STOPPED,
+  CT_STATE_STARTING,
+  CT_STATE_RUNNING,
+  CT_STATE_STOPPING,
+  CT_STATE_FAILED,
+} CtState;
+
+/**
+ * CtPayloadFormat:
+ * How a composer line is turned into payload bytes.
+ */
+typedef enum
+{
+  CT_PAYLOAD_FORMAT_TEXT,
+  CT_PAYLOAD_FORMAT_HEX,
+} CtPayloadFormat;
+
+/* Flags in GParamSpec.flags that mark an endpoint property as a user setting
+ * (shown in the GUI form, accepted as a CLI option, saved with a session). */
+#define CT_PARAM_SETTING (1 << G_PARAM_USER_SHIFT)
+/* A setting that may be changed while the endpoint runs. */
+#define CT_PARAM_LIVE    (1 << (G_PARAM_USER_SHIFT + 1))
+
+#define CT_SETTING_FLAGS (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS | CT_PARAM_SETTING)
+
+const char *ct_direction_to_string (CtDirection direction);
+const char *ct_role_to_string      (CtRole      role);
+const char *ct_state_to_string     (CtState     state);
+
+G_END_DECLS

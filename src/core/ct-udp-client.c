@@ -1,0 +1,208 @@
+/* ct-udp-client.c — a UDP client: sends to host:port and logs every reply
+ *
+ * The socket is connected to the target, so the kernel reports ICMP "port
+ * unreachable" for it and only the target's datagrams are received.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ct-udp"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "ct-enums.h"
+#include "ct-error.h"
+#include "ct-net.h"
+#include "ct-protocol.h"
+#include "ct-udp-client.h"
+#include "ct-udp-private.h"
+
+struct _CtUdpClient
+{
+  CtEndpoint  parent_instance;
+
+  char       *host;
+  guint       port;
+  int         format;    /* CtPayloadFormat */
+
+  GSocket    *socket;
+  GSource    *watch;
+};
+
+G_DEFINE_FINAL_TYPE (CtUdpClient, ct_udp_client, CT_TYPE_ENDPOINT)
+
+static void
+close_socket (CtUdpClient *self)
+{
+  if (self->watch)
+    {
+      g_source_destroy (self->watch);
+      g_clear_pointer (&self->watch, g_source_unref);
+    }
+  if (self->socket)
+    g_socket_close (self->socket, NULL);
+  g_clear_object (&self->socket);
+}
+
+static void
+resolve_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CtUdpClient *self = g_task_get_source_object (task);
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *local_string = NULL;
+  GVariantDict meta;
+
+  address = ct_net_resolve_finish (result, &error);
+  if (address == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (self->port == 0)
+    {
+      g_task_return_new_error (task, CT_ERROR, CT_ERROR_INVALID_SETTING,
+                               _("Port 0 cannot be sent to: enter the server's port"));
+      return;
+    }
+
+  socket = ct_udp_socket_new (g_socket_address_get_family (address), &error);
+  if (socket == NULL || !g_socket_connect (socket, address, NULL, &error))
+    {
+      g_task_return_error (task, ct_error_from_socket (error, address));
+      return;
+    }
+
+  self->socket = g_steal_pointer (&socket);
+  self->watch = ct_udp_watch (CT_ENDPOINT (self), self->socket, NULL);
+  ct_endpoint_set_socket_address (CT_ENDPOINT (self), address);
+
+  local = g_socket_get_local_address (self->socket, NULL);
+  local_string = ct_socket_address_to_string (local);
+  g_variant_dict_init (&meta, ct_net_address_meta (address));
+  g_variant_dict_insert (&meta, "local", "s", local_string);
+  ct_message_log_info (ct_endpoint_get_log (CT_ENDPOINT (self)), "ready", NULL,
+                       g_variant_dict_end (&meta),
+                       _("Ready to send to %s from %s"),
+                       ct_endpoint_get_address (CT_ENDPOINT (self)), local_string);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+ct_udp_client_start (CtEndpoint          *endpoint,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  CtUdpClient *self = CT_UDP_CLIENT (endpoint);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, ct_udp_client_start);
+  close_socket (self);
+  ct_net_resolve_async (self->host, self->port, cancellable, resolve_cb, g_steal_pointer (&task));
+}
+
+static gboolean
+ct_udp_client_start_finish (CtEndpoint    *endpoint,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+ct_udp_client_stop (CtEndpoint          *endpoint,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (endpoint, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, ct_udp_client_stop);
+  close_socket (CT_UDP_CLIENT (endpoint));
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+ct_udp_client_stop_finish (CtEndpoint    *endpoint,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
+ct_udp_client_send_text (CtEndpoint  *endpoint,
+                         const char  *text,
+                         GError     **error)
+{
+  CtUdpClient *self = CT_UDP_CLIENT (endpoint);
+  g_autoptr(GBytes) payload = NULL;
+
+  payload = ct_udp_parse_payload (text, self->format, error);
+  if (payload == NULL)
+    return FALSE;
+
+  return ct_udp_send (endpoint, self->socket, NULL, ct_endpoint_get_address (endpoint),
+                      payload, error);
+}
+
+static void
+ct_udp_client_dispose (GObject *object)
+{
+  close_socket (CT_UDP_CLIENT (object));
+
+  G_OBJECT_CLASS (ct_udp_client_parent_class)->dispose (object);
+}
+
+static void
+ct_udp_client_class_init (CtUdpClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  CtEndpointClass *endpoint_class = CT_ENDPOINT_CLASS (klass);
+
+  object_class->dispose = ct_udp_client_dispose;
+
+  endpoint_class->protocol_id = "udp";
+  endpoint_class->role = CT_ROLE_CLIENT;
+  endpoint_class->start = ct_udp_client_start;
+  endpoint_class->start_finish = ct_udp_client_start_finish;
+  endpoint_class->stop = ct_udp_client_stop;
+  endpoint_class->stop_finish = ct_udp_client_stop_finish;
+  endpoint_class->send_text = ct_udp_client_send_text;
+
+  ct_endpoint_class_install_setting (endpoint_class,
+    g_param_spec_string ("host", N_("Host"),
+                         N_("Name or address of the server, such as 127.0.0.1, ::1 or localhost"),
+                         "127.0.0.1", CT_SETTING_FLAGS),
+    G_STRUCT_OFFSET (CtUdpClient, host));
+
+  ct_endpoint_class_install_setting (endpoint_class,
+    g_param_spec_uint ("port", N_("Port"),
+                       N_("UDP port of the server"),
+                       0, 65535, ct_protocol_lookup ("udp")->default_port, CT_SETTING_FLAGS),
+    G_STRUCT_OFFSET (CtUdpClient, port));
+
+  ct_endpoint_class_install_setting (endpoint_class,
+    g_param_spec_enum ("format", N_("Payload format"),
+                       N_("How the composer line is read: text, or hex bytes such as 48 69 0a"),
+                       CT_TYPE_PAYLOAD_FORMAT, CT_PAYLOAD_FORMAT_TEXT, CT_SETTING_FLAGS | CT_PARAM_LIVE),
+    G_STRUCT_OFFSET (CtUdpClient, format));
+}
+
+static void
+ct_udp_client_init (CtUdpClient *self)
+{
+}
+
+CtEndpoint *
+ct_udp_client_new (void)
+{
+  return g_object_new (CT_TYPE_UDP_CLIENT, NULL);
+}

@@ -1,0 +1,260 @@
+/* ct-udp-server.c — a UDP server: binds host:port, logs every datagram,
+ * echoes it back (optional), and replies to the last or a chosen peer
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ct-udp"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "ct-enums.h"
+#include "ct-error.h"
+#include "ct-net.h"
+#include "ct-protocol.h"
+#include "ct-udp-private.h"
+#include "ct-udp-server.h"
+
+struct _CtUdpServer
+{
+  CtEndpoint       parent_instance;
+
+  char            *host;
+  guint            port;
+  gboolean         echo;
+  int              format;    /* CtPayloadFormat */
+  char            *reply_to;
+
+  GSocket         *socket;
+  GSource         *watch;
+  GSocketAddress  *last_peer;
+  char            *last_peer_string;
+};
+
+G_DEFINE_FINAL_TYPE (CtUdpServer, ct_udp_server, CT_TYPE_ENDPOINT)
+
+static void
+close_socket (CtUdpServer *self)
+{
+  if (self->watch)
+    {
+      g_source_destroy (self->watch);
+      g_clear_pointer (&self->watch, g_source_unref);
+    }
+  if (self->socket)
+    g_socket_close (self->socket, NULL);
+  g_clear_object (&self->socket);
+  g_clear_object (&self->last_peer);
+  g_clear_pointer (&self->last_peer_string, g_free);
+}
+
+static void
+on_datagram (CtEndpoint     *endpoint,
+             GSocketAddress *from,
+             const char     *peer,
+             const guint8   *data,
+             gsize           size)
+{
+  CtUdpServer *self = CT_UDP_SERVER (endpoint);
+
+  if (self->last_peer != from)
+    {
+      g_set_object (&self->last_peer, from);
+      g_free (self->last_peer_string);
+      self->last_peer_string = g_strdup (peer);
+    }
+
+  if (self->echo)
+    {
+      g_autoptr(GBytes) payload = g_bytes_new_static (data, size);
+      g_autoptr(GError) error = NULL;
+
+      if (!ct_udp_send (endpoint, self->socket, from, peer, payload, &error))
+        ct_endpoint_report_error (endpoint, peer, error);
+    }
+}
+
+static void
+resolve_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CtUdpServer *self = g_task_get_source_object (task);
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GError) error = NULL;
+
+  address = ct_net_resolve_finish (result, &error);
+  if (address == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  socket = ct_udp_socket_new (g_socket_address_get_family (address), &error);
+  if (socket == NULL || !g_socket_bind (socket, address, FALSE, &error))
+    {
+      g_task_return_error (task, ct_error_from_socket (error, address));
+      return;
+    }
+
+  bound = g_socket_get_local_address (socket, &error);
+  if (bound == NULL)
+    {
+      g_task_return_error (task, ct_error_from_socket (error, address));
+      return;
+    }
+
+  self->socket = g_steal_pointer (&socket);
+  self->watch = ct_udp_watch (CT_ENDPOINT (self), self->socket, on_datagram);
+  ct_endpoint_set_socket_address (CT_ENDPOINT (self), bound);
+
+  ct_message_log_info (ct_endpoint_get_log (CT_ENDPOINT (self)), "listening", NULL,
+                       ct_net_address_meta (bound),
+                       _("Listening on %s"), ct_endpoint_get_address (CT_ENDPOINT (self)));
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+ct_udp_server_start (CtEndpoint          *endpoint,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  CtUdpServer *self = CT_UDP_SERVER (endpoint);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, ct_udp_server_start);
+  close_socket (self);
+  ct_net_resolve_async (self->host, self->port, cancellable, resolve_cb, g_steal_pointer (&task));
+}
+
+static gboolean
+ct_udp_server_start_finish (CtEndpoint    *endpoint,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+ct_udp_server_stop (CtEndpoint          *endpoint,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (endpoint, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, ct_udp_server_stop);
+  close_socket (CT_UDP_SERVER (endpoint));
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+ct_udp_server_stop_finish (CtEndpoint    *endpoint,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Sends a reply to the peer named by reply-to, or else to the last peer */
+static gboolean
+ct_udp_server_send_text (CtEndpoint  *endpoint,
+                         const char  *text,
+                         GError     **error)
+{
+  CtUdpServer *self = CT_UDP_SERVER (endpoint);
+  g_autoptr(GBytes) payload = NULL;
+  g_autoptr(GSocketAddress) to = NULL;
+  g_autofree char *peer = NULL;
+
+  if (self->reply_to && *self->reply_to)
+    {
+      to = ct_net_parse_address (self->reply_to, error);
+      if (to == NULL)
+        return FALSE;
+    }
+  else if (self->last_peer)
+    to = g_object_ref (self->last_peer);
+  else
+    {
+      g_set_error_literal (error, CT_ERROR, CT_ERROR_INVALID_SETTING,
+                           _("No peer to reply to yet: wait for a datagram or set “Reply to”"));
+      return FALSE;
+    }
+
+  payload = ct_udp_parse_payload (text, self->format, error);
+  if (payload == NULL)
+    return FALSE;
+
+  peer = ct_socket_address_to_string (to);
+  return ct_udp_send (endpoint, self->socket, to, peer, payload, error);
+}
+
+static void
+ct_udp_server_dispose (GObject *object)
+{
+  close_socket (CT_UDP_SERVER (object));
+
+  G_OBJECT_CLASS (ct_udp_server_parent_class)->dispose (object);
+}
+
+static void
+ct_udp_server_class_init (CtUdpServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  CtEndpointClass *endpoint_class = CT_ENDPOINT_CLASS (klass);
+
+  object_class->dispose = ct_udp_server_dispose;
+
+  endpoint_class->protocol_id = "udp";
+  endpoint_class->role = CT_ROLE_SERVER;
+  endpoint_class->start = ct_udp_server_start;
+  endpoint_class->start_finish = ct_udp_server_start_finish;
+  endpoint_class->stop = ct_udp_server_stop;
+  endpoint_class->stop_finish = ct_udp_server_stop_finish;
+  endpoint_class->send_text = ct_udp_server_send_text;
+
+  ct_endpoint_class_install_setting (endpoint_class,
+    g_param_spec_string ("host", N_("Address"),
+                         N_("Address to listen on: 127.0.0.1 for this computer only, ::1 for IPv6, 0.0.0.0 for every network"),
+                         "127.0.0.1", CT_SETTING_FLAGS),
+    G_STRUCT_OFFSET (CtUdpServer, host));
+
+  ct_endpoint_class_install_setting (endpoint_class,
+    g_param_spec_uint ("port", N_("Port"),
+                       N_("UDP port to listen on; 0 picks a free one"),
+                       0, 65535, ct_protocol_lookup ("udp")->default_port, CT_SETTING_FLAGS),
+    G_STRUCT_OFFSET (CtUdpServer, port));
+
+  ct_endpoint_class_install_setting (endpoint_class,
+    g_param_spec_boolean ("echo", N_("Echo"),
+                          N_("Send every datagram back to its sender"),
+                          TRUE, CT_SETTING_FLAGS | CT_PARAM_LIVE),
+    G_STRUCT_OFFSET (CtUdpServer, echo));
+
+  ct_endpoint_class_install_setting (endpoint_class,
+    g_param_spec_enum ("format", N_("Payload format"),
+                       N_("How replies typed in the composer are read: text, or hex bytes such as 48 69 0a"),
+                       CT_TYPE_PAYLOAD_FORMAT, CT_PAYLOAD_FORMAT_TEXT, CT_SETTING_FLAGS | CT_PARAM_LIVE),
+    G_STRUCT_OFFSET (CtUdpServer, format));
+
+  ct_endpoint_class_install_setting (endpoint_class,
+    g_param_spec_string ("reply-to", N_("Reply to"),
+                         N_("Peer that replies go to, as 127.0.0.1:50000; empty for the last sender"),
+                         "", CT_SETTING_FLAGS | CT_PARAM_LIVE),
+    G_STRUCT_OFFSET (CtUdpServer, reply_to));
+}
+
+static void
+ct_udp_server_init (CtUdpServer *self)
+{
+}
+CtEndpoint *
+ct_udp_server_new (void)
+{
+  return g_object_new (CT_TYPE_UDP_SERVER, NULL);
+}

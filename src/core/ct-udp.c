@@ -1,0 +1,229 @@
+/* ct-udp.c — what the UDP server and client share: payload checks, the
+ * receive loop and sending with logging
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ct-udp"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "ct-error.h"
+#include "ct-payload.h"
+#include "ct-udp-private.h"
+
+/* Datagrams read per main-loop dispatch before other sources get a turn */
+#define BATCH 64
+
+GBytes *
+ct_udp_parse_payload (const char       *text,
+                      CtPayloadFormat   format,
+                      GError          **error)
+{
+  g_autoptr(GBytes) payload = ct_payload_parse (text, format, error);
+
+  if (payload == NULL)
+    return NULL;
+
+  if (g_bytes_get_size (payload) > CT_UDP_MAX_PAYLOAD)
+    {
+      g_set_error (error, CT_ERROR, CT_ERROR_MESSAGE_TOO_LARGE,
+                   _("A UDP datagram holds at most %d bytes; this one has %" G_GSIZE_FORMAT
+                     ": shorten it or use TCP"),
+                   CT_UDP_MAX_PAYLOAD, g_bytes_get_size (payload));
+      return NULL;
+    }
+
+  return g_steal_pointer (&payload);
+}
+
+GSocket *
+ct_udp_socket_new (GSocketFamily   family,
+                   GError        **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+
+  socket = g_socket_new (family, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, error);
+  if (socket == NULL)
+    return NULL;
+
+  g_socket_set_blocking (socket, FALSE);
+  return g_steal_pointer (&socket);
+}
+
+typedef struct
+{
+  CtEndpoint       *endpoint;   /* owns the source */
+  GSocket          *socket;
+  CtUdpReceiveFunc  func;
+  GInetSocketAddress *last_from;
+  char             *last_peer;
+  guint8            buffer[65536];
+} Watch;
+
+static void
+watch_free (gpointer data)
+{
+  Watch *watch = data;
+
+  g_clear_object (&watch->socket);
+  g_clear_object (&watch->last_from);
+  g_clear_pointer (&watch->last_peer, g_free);
+  g_free (watch);
+}
+
+static gboolean
+same_address (GInetSocketAddress *a,
+              GInetSocketAddress *b)
+{
+  return a && b &&
+         g_inet_socket_address_get_port (a) == g_inet_socket_address_get_port (b) &&
+         g_inet_address_equal (g_inet_socket_address_get_address (a),
+                               g_inet_socket_address_get_address (b));
+}
+
+static gboolean
+watch_cb (GSocket      *socket,
+          GIOCondition  condition,
+          gpointer      data)
+{
+  Watch *watch = data;
+
+  for (guint i = 0; i < BATCH; i++)
+    {
+      g_autoptr(GSocketAddress) from = NULL;
+      g_autoptr(GError) error = NULL;
+      gssize n;
+
+      n = g_socket_receive_from (socket, &from, (char *) watch->buffer, sizeof watch->buffer,
+                                 NULL, &error);
+      if (n < 0)
+        {
+          g_autoptr(GError) ct_error = NULL;
+          g_autoptr(GSocketAddress) remote = NULL;
+
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            break;
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            return G_SOURCE_REMOVE;
+
+          /* An ICMP error for an earlier datagram (connected sockets only) */
+          remote = g_socket_get_remote_address (socket, NULL);
+          ct_error = ct_error_from_socket (error, remote);
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+            {
+              g_autofree char *where = ct_socket_address_to_string (remote);
+
+              g_clear_error (&ct_error);
+              ct_error = g_error_new (CT_ERROR, CT_ERROR_UNREACHABLE,
+                                      _("Nobody is listening on %s: the datagram was refused (ICMP port unreachable)"),
+                                      where);
+            }
+          ct_endpoint_report_error (watch->endpoint, NULL, ct_error);
+          continue;
+        }
+
+      if (!G_IS_INET_SOCKET_ADDRESS (from))
+        continue;
+
+      if (!same_address (watch->last_from, G_INET_SOCKET_ADDRESS (from)))
+        {
+          g_set_object (&watch->last_from, G_INET_SOCKET_ADDRESS (from));
+          g_free (watch->last_peer);
+          watch->last_peer = ct_socket_address_to_string (from);
+        }
+
+      ct_message_log_append (ct_endpoint_get_log (watch->endpoint), &(CtMessageFields) {
+                               .direction = CT_DIRECTION_IN,
+                               .peer = watch->last_peer,
+                               .data = watch->buffer,
+                               .size = n,
+                             });
+
+      if (watch->func)
+        watch->func (watch->endpoint, G_SOCKET_ADDRESS (watch->last_from), watch->last_peer,
+                     watch->buffer, n);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * ct_udp_watch:
+ * @func: (nullable): called after each datagram is logged
+ *
+ * Reads every datagram that arrives on @socket into @endpoint's log, on the
+ * thread-default main context, until the source is destroyed or the
+ * endpoint's cancellable is cancelled.
+ *
+ * Returns: (transfer full): the attached source
+ */
+GSource *
+ct_udp_watch (CtEndpoint       *endpoint,
+              GSocket          *socket,
+              CtUdpReceiveFunc  func)
+{
+  GSource *source;
+  Watch *watch;
+
+  watch = g_new0 (Watch, 1);
+  watch->endpoint = endpoint;
+  watch->socket = g_object_ref (socket);
+  watch->func = func;
+
+  source = g_socket_create_source (socket, G_IO_IN, ct_endpoint_get_cancellable (endpoint));
+  g_source_set_callback (source, G_SOURCE_FUNC (watch_cb), watch, watch_free);
+  g_source_set_static_name (source, "[crosstalk] udp receive");
+  g_source_attach (source, g_main_context_get_thread_default ());
+  return source;
+}
+
+/**
+ * ct_udp_send:
+ * @to: (nullable): the destination; %NULL on a connected socket
+ * @peer: how the destination appears in the log
+ *
+ * Sends one datagram and logs it as an `out` entry.
+ */
+gboolean
+ct_udp_send (CtEndpoint      *endpoint,
+             GSocket         *socket,
+             GSocketAddress  *to,
+             const char      *peer,
+             GBytes          *payload,
+             GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gsize size;
+  const guint8 *data = g_bytes_get_data (payload, &size);
+  gssize sent;
+
+  sent = g_socket_send_to (socket, to, (const char *) data, size, NULL, &local_error);
+  if (sent < 0)
+    {
+      g_autoptr(GSocketAddress) remote = NULL;
+
+      if (to == NULL)
+        remote = g_socket_get_remote_address (socket, NULL);
+
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        g_set_error (error, CT_ERROR, CT_ERROR_BUSY,
+                     _("The send buffer is full: the datagram to %s was dropped"), peer);
+      else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+        g_set_error (error, CT_ERROR, CT_ERROR_UNREACHABLE,
+                     _("Nobody is listening on %s: an earlier datagram was refused (ICMP port unreachable)"),
+                     peer);
+      else
+        g_propagate_error (error, ct_error_from_socket (local_error, to ? to : remote));
+      return FALSE;
+    }
+
+  ct_message_log_append (ct_endpoint_get_log (endpoint), &(CtMessageFields) {
+                           .direction = CT_DIRECTION_OUT,
+                           .peer = peer,
+                           .data = data,
+                           .size = size,
+                         });
+  return TRUE;
+}
