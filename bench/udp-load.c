@@ -7,10 +7,10 @@
  *
  * One connected UDP socket keeps WINDOW datagrams in flight: every valid echo
  * that comes back is counted and replaced by a new datagram.  Each datagram
- * carries a magic and a sequence number; a reply counts only if it has the
- * right size, the magic and the sequence number of a datagram still in
- * flight, so a server that mangles, invents or duplicates datagrams gains
- * nothing.  UDP may drop: when nothing has come back for 200 ms, everything
+ * carries a magic and a sequence number, then a fixed filler; a reply counts
+ * only if it is byte for byte the echo of a datagram still in flight, so a
+ * server that mangles, invents or duplicates datagrams gains nothing.
+ * UDP may drop: when nothing has come back for 200 ms, everything
  * in flight is written off and the window is refilled; a datagram that
  * stays unanswered while 4 × WINDOW later ones go out is written off too.
  *
@@ -44,9 +44,10 @@
 
 #define WARMUP_S          0.5
 #define REFILL_TIMEOUT_MS 200
-#define MIN_SIZE          16
+#define MIN_SIZE          16        /* HEADER_SIZE */
 #define MAX_SIZE          65507
 #define MAX_WINDOW        65536
+#define HEADER_SIZE       16        /* magic, then the sequence number */
 
 static const unsigned char magic[8] = { 'C', 'T', 'U', 'D', 'P', 'B', 'E', 'N' };
 
@@ -149,7 +150,9 @@ take_reply (Load *load, ssize_t n)
   uint64_t seq;
   uint64_t *slot;
 
-  if (n != (ssize_t) load->size || memcmp (load->in, magic, sizeof magic) != 0)
+  if (n != (ssize_t) load->size || memcmp (load->in, magic, sizeof magic) != 0
+      || memcmp (load->in + HEADER_SIZE, load->out + HEADER_SIZE,
+                 load->size - HEADER_SIZE) != 0)
     {
       load->bad++;
       return 0;
@@ -262,7 +265,7 @@ main (int argc, char **argv)
       return 1;
     }
   memcpy (load.out, magic, sizeof magic);
-  for (i = sizeof magic + sizeof (uint64_t); i < load.size; i++)
+  for (i = HEADER_SIZE; i < load.size; i++)
     load.out[i] = (unsigned char) i;
 
   load.fd = connect_to (argv[1], argv[2]);

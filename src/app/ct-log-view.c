@@ -1,0 +1,436 @@
+/* ct-log-view.c — a live message log with a detail view
+ *
+ * A GtkColumnView (time, direction, peer, size, summary) straight over the
+ * CtMessageLog: row objects are created by the log only for the rows on
+ * screen. The view follows the newest entry while it is scrolled to the
+ * bottom and stays put when the user scrolls up. Below it, the selected
+ * message as text, as a hex dump, and its metadata.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ct-log-view.h"
+
+struct _CtLogView
+{
+  GtkWidget           parent_instance;
+
+  GtkPaned           *paned;
+  GtkScrolledWindow  *scroller;
+  GtkColumnView      *column_view;
+  GtkLabel           *status_label;
+  GtkLabel           *detail_label;
+  GtkTextView        *text_view;
+  GtkTextView        *hex_view;
+  GtkTextView        *meta_view;
+
+  CtMessageLog       *log;
+  GtkSingleSelection *selection;
+  gboolean            follow;
+};
+
+G_DEFINE_FINAL_TYPE (CtLogView, ct_log_view, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_LOG,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+typedef enum
+{
+  COLUMN_TIME,
+  COLUMN_DIRECTION,
+  COLUMN_PEER,
+  COLUMN_SIZE,
+  COLUMN_SUMMARY,
+} Column;
+
+static const char *direction_classes[] = {
+  "direction-in", "direction-out", "direction-info", "direction-error",
+};
+
+static const char *
+direction_label (CtDirection direction)
+{
+  switch (direction)
+    {
+    case CT_DIRECTION_IN:    return C_("direction", "↓ in");
+    case CT_DIRECTION_OUT:   return C_("direction", "↑ out");
+    case CT_DIRECTION_INFO:  return C_("direction", "info");
+    case CT_DIRECTION_ERROR: return C_("direction", "error");
+    default:                 return "";
+    }
+}
+
+static void
+setup_cell (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            gpointer                  user_data)
+{
+  Column column = GPOINTER_TO_INT (user_data);
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), column == COLUMN_SIZE ? 1.0 : 0.0);
+  gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
+  if (column == COLUMN_SUMMARY || column == COLUMN_PEER)
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  if (column == COLUMN_TIME || column == COLUMN_SIZE)
+    gtk_widget_add_css_class (label, "numeric");
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_cell (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           gpointer                  user_data)
+{
+  Column column = GPOINTER_TO_INT (user_data);
+  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
+  CtMessage *message = gtk_list_item_get_item (item);
+  CtDirection direction = ct_message_get_direction (message);
+  g_autofree char *text = NULL;
+
+  switch (column)
+    {
+    case COLUMN_TIME:
+      text = ct_message_format_time (message, FALSE);
+      break;
+
+    case COLUMN_DIRECTION:
+      for (guint i = 0; i < G_N_ELEMENTS (direction_classes); i++)
+        gtk_widget_remove_css_class (GTK_WIDGET (label), direction_classes[i]);
+      gtk_widget_add_css_class (GTK_WIDGET (label), direction_classes[direction]);
+      gtk_label_set_text (label, direction_label (direction));
+      return;
+
+    case COLUMN_PEER:
+      text = g_strdup (ct_message_get_peer (message));
+      break;
+
+    case COLUMN_SIZE:
+      if (direction == CT_DIRECTION_IN || direction == CT_DIRECTION_OUT)
+        text = g_format_size_full (ct_message_get_size (message), G_FORMAT_SIZE_DEFAULT);
+      break;
+
+    case COLUMN_SUMMARY:
+      text = ct_message_dup_summary (message);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  gtk_label_set_text (label, text ? text : "");
+}
+
+static void
+add_column (CtLogView  *self,
+            Column      column,
+            const char *title,
+            int         fixed_width)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkColumnViewColumn) view_column = NULL;
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), GINT_TO_POINTER (column));
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), GINT_TO_POINTER (column));
+
+  view_column = gtk_column_view_column_new (title, g_object_ref (factory));
+  gtk_column_view_column_set_resizable (view_column, TRUE);
+  if (fixed_width > 0)
+    gtk_column_view_column_set_fixed_width (view_column, fixed_width);
+  else
+    gtk_column_view_column_set_expand (view_column, TRUE);
+  gtk_column_view_append_column (self->column_view, view_column);
+}
+
+static void
+set_text (GtkTextView *view,
+          const char  *text)
+{
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (view), text ? text : "", -1);
+}
+
+static char *
+format_meta (CtMessage *message)
+{
+  GString *out = g_string_new (NULL);
+  g_autofree char *time = ct_message_format_time (message, TRUE);
+  GVariant *meta = ct_message_get_meta (message);
+
+  g_string_append_printf (out, "%s: %s\n", _("Time"), time);
+  g_string_append_printf (out, "%s: %s\n", _("Direction"),
+                          ct_direction_to_string (ct_message_get_direction (message)));
+  if (ct_message_get_event (message))
+    g_string_append_printf (out, "%s: %s\n", _("Event"), ct_message_get_event (message));
+  if (ct_message_get_peer (message))
+    g_string_append_printf (out, "%s: %s\n", _("Peer"), ct_message_get_peer (message));
+  g_string_append_printf (out, "%s: %" G_GSIZE_FORMAT "\n", _("Size"), ct_message_get_size (message));
+  if (ct_message_get_exchange (message))
+    g_string_append_printf (out, "%s: %" G_GUINT64_FORMAT "\n", _("Exchange"),
+                            ct_message_get_exchange (message));
+
+  if (meta)
+    {
+      GVariantIter iter;
+      const char *key;
+      GVariant *value;
+
+      g_variant_iter_init (&iter, meta);
+      while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+        {
+          g_autofree char *printed = g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)
+                                     ? g_variant_dup_string (value, NULL)
+                                     : g_variant_print (value, FALSE);
+          g_string_append_printf (out, "%s: %s\n", key, printed);
+        }
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+static void
+show_selected (CtLogView *self)
+{
+  CtMessage *message = gtk_single_selection_get_selected_item (self->selection);
+  g_autofree char *text = NULL;
+  g_autofree char *hex = NULL;
+  g_autofree char *meta = NULL;
+  g_autofree char *label = NULL;
+  const guint8 *data;
+  gsize size;
+
+  if (message == NULL)
+    {
+      set_text (self->text_view, NULL);
+      set_text (self->hex_view, NULL);
+      set_text (self->meta_view, NULL);
+      gtk_label_set_text (self->detail_label, _("Select a message"));
+      return;
+    }
+
+  data = ct_message_get_data (message, &size);
+  text = ct_message_dup_text (message);
+  if (text == NULL && size > 0)
+    text = g_strdup (_("(not valid UTF-8 text: see Hex)"));
+  else if (text == NULL || (size == 0 && ct_message_has_summary (message)))
+    {
+      g_free (text);
+      text = ct_message_dup_summary (message);
+    }
+  hex = ct_payload_hexdump (data, size);
+  meta = format_meta (message);
+  label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %" G_GSIZE_FORMAT " byte",
+                                        "%s · %" G_GSIZE_FORMAT " bytes", size),
+                           ct_message_get_peer (message) ? ct_message_get_peer (message)
+                                                         : ct_direction_to_string (ct_message_get_direction (message)),
+                           size);
+
+  set_text (self->text_view, text);
+  set_text (self->hex_view, hex);
+  set_text (self->meta_view, meta);
+  gtk_label_set_text (self->detail_label, label);
+}
+
+static void
+update_status (CtLogView *self)
+{
+  g_autofree char *text = NULL;
+  guint n = self->log ? g_list_model_get_n_items (G_LIST_MODEL (self->log)) : 0;
+  guint64 dropped = self->log ? ct_message_log_get_n_dropped (self->log) : 0;
+
+  if (dropped > 0)
+    text = g_strdup_printf (_("%u entries · %" G_GUINT64_FORMAT " older entries dropped"), n, dropped);
+  else
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u entry", "%u entries", n), n);
+  gtk_label_set_text (self->status_label, text);
+}
+
+/* Follow the newest entry while the view is at the bottom */
+static void
+on_value_changed (GtkAdjustment *adjustment,
+                  CtLogView     *self)
+{
+  double bottom = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
+
+  self->follow = gtk_adjustment_get_value (adjustment) >= bottom - 2.0;
+}
+
+static void
+on_upper_changed (GtkAdjustment *adjustment,
+                  GParamSpec    *pspec,
+                  CtLogView     *self)
+{
+  if (self->follow)
+    gtk_adjustment_set_value (adjustment,
+                              gtk_adjustment_get_upper (adjustment) -
+                              gtk_adjustment_get_page_size (adjustment));
+}
+
+static void
+on_items_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  CtLogView  *self)
+{
+  update_status (self);
+}
+
+void
+ct_log_view_set_log (CtLogView    *self,
+                     CtMessageLog *log)
+{
+  g_return_if_fail (CT_IS_LOG_VIEW (self));
+
+  if (self->log == log)
+    return;
+
+  if (self->log)
+    {
+      g_signal_handlers_disconnect_by_data (self->log, self);
+      g_clear_object (&self->log);
+    }
+
+  if (log)
+    {
+      self->log = g_object_ref (log);
+      g_signal_connect (log, "items-changed", G_CALLBACK (on_items_changed), self);
+      g_signal_connect_swapped (log, "notify::n-dropped", G_CALLBACK (update_status), self);
+    }
+
+  gtk_single_selection_set_model (self->selection, G_LIST_MODEL (log));
+  self->follow = TRUE;
+  update_status (self);
+  show_selected (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG]);
+}
+
+CtMessageLog *
+ct_log_view_get_log (CtLogView *self)
+{
+  g_return_val_if_fail (CT_IS_LOG_VIEW (self), NULL);
+  return self->log;
+}
+
+GtkColumnView *
+ct_log_view_get_column_view (CtLogView *self)
+{
+  g_return_val_if_fail (CT_IS_LOG_VIEW (self), NULL);
+  return self->column_view;
+}
+
+static void
+ct_log_view_dispose (GObject *object)
+{
+  CtLogView *self = CT_LOG_VIEW (object);
+
+  ct_log_view_set_log (self, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CT_TYPE_LOG_VIEW);
+  g_clear_object (&self->selection);
+
+  G_OBJECT_CLASS (ct_log_view_parent_class)->dispose (object);
+}
+
+static void
+ct_log_view_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  CtLogView *self = CT_LOG_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOG:
+      g_value_set_object (value, self->log);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ct_log_view_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  CtLogView *self = CT_LOG_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOG:
+      ct_log_view_set_log (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ct_log_view_class_init (CtLogViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ct_log_view_dispose;
+  object_class->get_property = ct_log_view_get_property;
+  object_class->set_property = ct_log_view_set_property;
+
+  properties[PROP_LOG] =
+    g_param_spec_object ("log", "Log", "The message log shown",
+                         CT_TYPE_MESSAGE_LOG,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ct-log-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, CtLogView, paned);
+  gtk_widget_class_bind_template_child (widget_class, CtLogView, scroller);
+  gtk_widget_class_bind_template_child (widget_class, CtLogView, column_view);
+  gtk_widget_class_bind_template_child (widget_class, CtLogView, status_label);
+  gtk_widget_class_bind_template_child (widget_class, CtLogView, detail_label);
+  gtk_widget_class_bind_template_child (widget_class, CtLogView, text_view);
+  gtk_widget_class_bind_template_child (widget_class, CtLogView, hex_view);
+  gtk_widget_class_bind_template_child (widget_class, CtLogView, meta_view);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "ctlogview");
+}
+
+static void
+ct_log_view_init (CtLogView *self)
+{
+  GtkAdjustment *vadjustment;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->selection = gtk_single_selection_new (NULL);
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  g_signal_connect_swapped (self->selection, "notify::selected-item",
+                            G_CALLBACK (show_selected), self);
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+
+  add_column (self, COLUMN_TIME, _("Time"), 100);
+  add_column (self, COLUMN_DIRECTION, _("Dir"), 64);
+  add_column (self, COLUMN_PEER, _("Peer"), 150);
+  add_column (self, COLUMN_SIZE, _("Size"), 70);
+  add_column (self, COLUMN_SUMMARY, _("Summary"), -1);
+
+  vadjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+  g_signal_connect (vadjustment, "value-changed", G_CALLBACK (on_value_changed), self);
+  g_signal_connect (vadjustment, "notify::upper", G_CALLBACK (on_upper_changed), self);
+  self->follow = TRUE;
+
+  update_status (self);
+  show_selected (self);
+}

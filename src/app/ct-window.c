@@ -1,0 +1,307 @@
+/* ct-window.c — the main window: one page per protocol
+ *
+ * Pages come from the protocol registry: a CtProtocolPage for every
+ * protocol whose endpoints exist, an honest status page for the others.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ct-window.h"
+
+struct _CtWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  AdwToastOverlay      *toast_overlay;
+  AdwViewStack         *stack;
+  AdwViewSwitcherTitle *switcher_title;
+
+  GSettings            *settings;
+};
+
+G_DEFINE_FINAL_TYPE (CtWindow, ct_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static GtkWidget *
+create_planned_page (const CtProtocol *protocol)
+{
+  GtkWidget *page = adw_status_page_new ();
+  g_autofree char *title = g_strdup_printf (_("%s Is Coming"), _(protocol->title));
+  g_autofree char *description =
+    g_strdup_printf ("%s\n\n%s", _(protocol->planned),
+                     _("This page is not built yet. Meanwhile, the UDP page works end to end."));
+
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (page), protocol->icon_name);
+  adw_status_page_set_title (ADW_STATUS_PAGE (page), title);
+  adw_status_page_set_description (ADW_STATUS_PAGE (page), description);
+  return page;
+}
+
+static void
+add_pages (CtWindow *self)
+{
+  guint n;
+  const CtProtocol *protocols = ct_protocol_get_all (&n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const CtProtocol *protocol = &protocols[i];
+      GtkWidget *child;
+      AdwViewStackPage *page;
+
+      if (ct_protocol_is_available (protocol))
+        {
+          child = gtk_scrolled_window_new ();
+          gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (child),
+                                          GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+          gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (child), ct_protocol_page_new (protocol));
+        }
+      else
+        child = create_planned_page (protocol);
+
+      page = adw_view_stack_add_titled (self->stack, child, protocol->id, _(protocol->title));
+      adw_view_stack_page_set_icon_name (page, protocol->icon_name);
+    }
+}
+
+/**
+ * ct_window_get_page:
+ *
+ * Returns: (transfer none) (nullable): the page of a protocol, or %NULL when
+ *   it is not built yet
+ */
+CtProtocolPage *
+ct_window_get_page (CtWindow   *self,
+                    const char *protocol_id)
+{
+  GtkWidget *child;
+
+  g_return_val_if_fail (CT_IS_WINDOW (self), NULL);
+
+  child = adw_view_stack_get_child_by_name (self->stack, protocol_id);
+  if (!GTK_IS_SCROLLED_WINDOW (child))
+    return NULL;
+
+  child = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (child));
+  if (GTK_IS_VIEWPORT (child))
+    child = gtk_viewport_get_child (GTK_VIEWPORT (child));
+  return CT_IS_PROTOCOL_PAGE (child) ? CT_PROTOCOL_PAGE (child) : NULL;
+}
+
+void
+ct_window_show_page (CtWindow   *self,
+                     const char *protocol_id)
+{
+  g_return_if_fail (CT_IS_WINDOW (self));
+
+  if (adw_view_stack_get_child_by_name (self->stack, protocol_id))
+    adw_view_stack_set_visible_child_name (self->stack, protocol_id);
+}
+
+static CtProtocolPage *
+current_page (CtWindow *self)
+{
+  const char *name = adw_view_stack_get_visible_child_name (self->stack);
+
+  return name ? ct_window_get_page (self, name) : NULL;
+}
+
+/* -- actions ------------------------------------------------------------ */
+
+static void
+toggle_server_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  CtProtocolPage *page = current_page (CT_WINDOW (user_data));
+
+  if (page)
+    gtk_widget_activate_action (GTK_WIDGET (ct_protocol_page_get_server_pane (page)), "pane.toggle", NULL);
+}
+
+static void
+toggle_client_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  CtProtocolPage *page = current_page (CT_WINDOW (user_data));
+
+  if (page)
+    gtk_widget_activate_action (GTK_WIDGET (ct_protocol_page_get_client_pane (page)), "pane.toggle", NULL);
+}
+
+static void
+use_local_server_action (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  CtProtocolPage *page = current_page (CT_WINDOW (user_data));
+
+  if (page)
+    gtk_widget_activate_action (GTK_WIDGET (ct_protocol_page_get_client_pane (page)),
+                                "pane.use-local-server", NULL);
+}
+
+static void
+focus_composer_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  CtProtocolPage *page = current_page (CT_WINDOW (user_data));
+
+  if (page)
+    ct_endpoint_pane_focus_composer (ct_protocol_page_get_client_pane (page));
+}
+
+static void
+clear_logs_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  CtProtocolPage *page = current_page (CT_WINDOW (user_data));
+
+  if (page)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (ct_protocol_page_get_server_pane (page)), "pane.clear", NULL);
+      gtk_widget_activate_action (GTK_WIDGET (ct_protocol_page_get_client_pane (page)), "pane.clear", NULL);
+    }
+}
+
+static void
+demo_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  CtWindow *self = CT_WINDOW (user_data);
+  CtProtocolPage *page = current_page (self);
+
+  if (page == NULL)
+    {
+      ct_window_show_page (self, "udp");
+      page = current_page (self);
+    }
+  if (page)
+    ct_protocol_page_demo (page);
+}
+
+static void
+switch_page (CtWindow *self,
+             int       delta)
+{
+  guint n;
+  const CtProtocol *protocols = ct_protocol_get_all (&n);
+  const char *current = adw_view_stack_get_visible_child_name (self->stack);
+  guint index = 0;
+
+  for (guint i = 0; i < n; i++)
+    if (g_strcmp0 (protocols[i].id, current) == 0)
+      index = i;
+  index = (index + n + delta) % n;
+  adw_view_stack_set_visible_child_name (self->stack, protocols[index].id);
+}
+
+static void
+next_page_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  switch_page (CT_WINDOW (user_data), 1);
+}
+
+static void
+previous_page_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  switch_page (CT_WINDOW (user_data), -1);
+}
+
+/* -- GObject ------------------------------------------------------------ */
+
+CtWindow *
+ct_window_new (GtkApplication *application)
+{
+  return g_object_new (CT_TYPE_WINDOW, "application", application, NULL);
+}
+
+static gboolean
+ct_window_close_request (GtkWindow *window)
+{
+  CtWindow *self = CT_WINDOW (window);
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_delay (self->settings);
+  if (!gtk_window_is_maximized (window))
+    {
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+    }
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  g_settings_apply (self->settings);
+
+  return GTK_WINDOW_CLASS (ct_window_parent_class)->close_request (window);
+}
+
+static void
+ct_window_dispose (GObject *object)
+{
+  CtWindow *self = CT_WINDOW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CT_TYPE_WINDOW);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (ct_window_parent_class)->dispose (object);
+}
+
+static void
+ct_window_class_init (CtWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = ct_window_dispose;
+  window_class->close_request = ct_window_close_request;
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ct-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, CtWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, CtWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, CtWindow, switcher_title);
+}
+
+static const GActionEntry actions[] = {
+  { "toggle-server", toggle_server_action },
+  { "toggle-client", toggle_client_action },
+  { "use-local-server", use_local_server_action },
+  { "focus-composer", focus_composer_action },
+  { "clear-logs", clear_logs_action },
+  { "demo", demo_action },
+  { "next-page", next_page_action },
+  { "previous-page", previous_page_action },
+};
+
+static void
+ct_window_init (CtWindow *self)
+{
+  g_autofree char *last_page = NULL;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+
+  self->settings = g_settings_new (APP_ID);
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  add_pages (self);
+
+  last_page = g_settings_get_string (self->settings, "last-page");
+  ct_window_show_page (self, last_page);
+  g_settings_bind (self->settings, "last-page", self->stack, "visible-child-name",
+                   G_SETTINGS_BIND_SET);
+}
