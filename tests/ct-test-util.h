@@ -1,0 +1,139 @@
+/* ct-test-util.h — small helpers shared by the test programs
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <string.h>
+
+#include "ct-core.h"
+
+G_BEGIN_DECLS
+
+#define CT_TEST_TIMEOUT_S 20
+
+/* Iterates the main context until COND holds; fails the test after
+ * CT_TEST_TIMEOUT_S seconds. Every wait in the tests is bounded. */
+#define CT_TEST_WAIT_UNTIL(cond)                                              \
+  G_STMT_START {                                                              \
+    gint64 _ct_end = g_get_monotonic_time () + CT_TEST_TIMEOUT_S * G_USEC_PER_SEC; \
+    while (!(cond))                                                           \
+      {                                                                       \
+        if (g_get_monotonic_time () > _ct_end)                                \
+          g_error ("%s:%d: timed out waiting for %s", __FILE__, __LINE__, #cond); \
+        if (!g_main_context_iteration (NULL, FALSE))                          \
+          g_usleep (1000);                                                    \
+      }                                                                       \
+  } G_STMT_END
+
+static inline void
+ct_test_result_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* Starts @endpoint and waits; returns what start_finish returned. */
+static inline gboolean
+ct_test_start (CtEndpoint  *endpoint,
+               GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  ct_endpoint_start_async (endpoint, ct_test_result_cb, &result);
+  CT_TEST_WAIT_UNTIL (result != NULL);
+  return ct_endpoint_start_finish (endpoint, result, error);
+}
+
+static inline void
+ct_test_stop (CtEndpoint *endpoint)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  ct_endpoint_stop_async (endpoint, ct_test_result_cb, &result);
+  CT_TEST_WAIT_UNTIL (result != NULL);
+  g_assert_true (ct_endpoint_stop_finish (endpoint, result, NULL));
+  g_assert_cmpint (ct_endpoint_get_state (endpoint), ==, CT_STATE_STOPPED);
+}
+
+/* The index of the first entry of @direction whose payload is @text (or,
+ * for info/error entries, whose summary contains @text), or -1. */
+static inline int
+ct_test_log_find (CtMessageLog *log,
+                  CtDirection   direction,
+                  const char   *text)
+{
+  guint n;
+
+  ct_message_log_flush (log);
+  n = g_list_model_get_n_items (G_LIST_MODEL (log));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CtMessage) message = g_list_model_get_item (G_LIST_MODEL (log), i);
+      g_autofree char *payload = NULL;
+      g_autofree char *summary = NULL;
+
+      if (ct_message_get_direction (message) != direction)
+        continue;
+      if (direction == CT_DIRECTION_IN || direction == CT_DIRECTION_OUT)
+        {
+          payload = ct_message_dup_text (message);
+          if (g_strcmp0 (payload, text) == 0)
+            return (int) i;
+        }
+      else
+        {
+          summary = ct_message_dup_summary (message);
+          if (strstr (summary, text))
+            return (int) i;
+        }
+    }
+  return -1;
+}
+
+static inline guint
+ct_test_log_count (CtMessageLog *log,
+                   CtDirection   direction)
+{
+  guint n, count = 0;
+
+  ct_message_log_flush (log);
+  n = g_list_model_get_n_items (G_LIST_MODEL (log));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CtMessage) message = g_list_model_get_item (G_LIST_MODEL (log), i);
+
+      count += ct_message_get_direction (message) == direction;
+    }
+  return count;
+}
+
+/* A UDP or TCP port that was free a moment ago, for third-party servers
+ * that cannot be told to pick one themselves. */
+static inline guint16
+ct_test_free_port (GSocketType type)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, type, G_SOCKET_PROTOCOL_DEFAULT, NULL);
+  g_assert_nonnull (socket);
+  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static inline guint16
+ct_test_endpoint_port (CtEndpoint *endpoint)
+{
+  GSocketAddress *address = ct_endpoint_get_socket_address (endpoint);
+
+  g_assert_true (G_IS_INET_SOCKET_ADDRESS (address));
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
+}
+
+G_END_DECLS

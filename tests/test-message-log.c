@@ -1,0 +1,303 @@
+/* test-message-log.c — CtMessage and CtMessageLog
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "ct-test-util.h"
+
+typedef struct
+{
+  guint signals;
+  guint last_position, last_removed, last_added;
+  guint total_added, total_removed;
+} Changes;
+
+static void
+on_items_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  Changes    *changes)
+{
+  changes->signals++;
+  changes->last_position = position;
+  changes->last_removed = removed;
+  changes->last_added = added;
+  changes->total_added += added;
+  changes->total_removed += removed;
+  /* The model is consistent when it signals */
+  g_assert_cmpuint (g_list_model_get_n_items (model), >=, position + added);
+}
+
+static void
+append_text (CtMessageLog *log,
+             CtDirection   direction,
+             const char   *text)
+{
+  ct_message_log_append (log, &(CtMessageFields) {
+                           .direction = direction,
+                           .peer = "127.0.0.1:5000",
+                           .data = text,
+                           .size = strlen (text),
+                         });
+}
+
+static void
+test_message_fields (void)
+{
+  g_autoptr(CtMessage) message = NULL;
+  g_autoptr(GBytes) payload = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *text = NULL;
+  GVariantDict meta;
+
+  g_variant_dict_init (&meta, NULL);
+  g_variant_dict_insert (&meta, "status", "u", 200);
+
+  message = ct_message_new (&(CtMessageFields) {
+                              .time = 1700000000123456,
+                              .direction = CT_DIRECTION_OUT,
+                              .peer = "alice",
+                              .data = "hi\nthere",
+                              .size = 8,
+                              .meta = g_variant_dict_end (&meta),
+                              .exchange = 42,
+                            });
+  g_assert_cmpint (ct_message_get_time (message), ==, 1700000000123456);
+  g_assert_cmpint (ct_message_get_direction (message), ==, CT_DIRECTION_OUT);
+  g_assert_cmpstr (ct_message_get_peer (message), ==, "alice");
+  g_assert_cmpuint (ct_message_get_size (message), ==, 8);
+  g_assert_cmpuint (ct_message_get_exchange (message), ==, 42);
+  g_assert_false (ct_message_has_summary (message));
+
+  /* The derived summary shows control characters as symbols */
+  summary = ct_message_dup_summary (message);
+  g_assert_cmpstr (summary, ==, "hi␊there");
+  text = ct_message_dup_text (message);
+  g_assert_cmpstr (text, ==, "hi\nthere");
+
+  payload = ct_message_get_payload (message);
+  g_assert_cmpmem (g_bytes_get_data (payload, NULL), g_bytes_get_size (payload), "hi\nthere", 8);
+
+  g_assert_true (g_variant_lookup (ct_message_get_meta (message), "status", "u", NULL));
+
+  {
+    g_autofree char *iso = ct_message_format_time (message, TRUE);
+
+    g_assert_cmpstr (iso, ==, "2023-11-14T22:13:20.123456Z");
+  }
+
+  /* The payload outlives the message object */
+  g_assert_finalize_object (g_steal_pointer (&message));
+  g_assert_cmpuint (g_bytes_get_size (payload), ==, 8);
+}
+
+static void
+test_binary_summary (void)
+{
+  static const guint8 data[] = { 0xff, 0x00, 0x41 };
+  g_autoptr(CtMessage) message = ct_message_new (&(CtMessageFields) {
+                                                   .direction = CT_DIRECTION_IN,
+                                                   .data = data, .size = sizeof data,
+                                                 });
+  g_autofree char *summary = ct_message_dup_summary (message);
+
+  g_assert_cmpstr (summary, ==, "ff 00 41");
+  g_assert_null (ct_message_dup_text (message));
+}
+
+static void
+test_coalescing (void)
+{
+  g_autoptr(CtMessageLog) log = ct_message_log_new ();
+  Changes changes = { 0 };
+
+  g_signal_connect (log, "items-changed", G_CALLBACK (on_items_changed), &changes);
+
+  for (guint i = 0; i < 1000; i++)
+    append_text (log, CT_DIRECTION_IN, "ping");
+
+  /* Nothing is announced before the frame ends */
+  g_assert_cmpuint (changes.signals, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 0);
+
+  /* ...then exactly one items-changed for the whole burst */
+  CT_TEST_WAIT_UNTIL (changes.signals > 0);
+  g_assert_cmpuint (changes.signals, ==, 1);
+  g_assert_cmpuint (changes.last_position, ==, 0);
+  g_assert_cmpuint (changes.last_removed, ==, 0);
+  g_assert_cmpuint (changes.last_added, ==, 1000);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 1000);
+
+  /* A second burst is appended after the first */
+  for (guint i = 0; i < 10; i++)
+    append_text (log, CT_DIRECTION_OUT, "pong");
+  CT_TEST_WAIT_UNTIL (changes.signals > 1);
+  g_assert_cmpuint (changes.signals, ==, 2);
+  g_assert_cmpuint (changes.last_position, ==, 1000);
+  g_assert_cmpuint (changes.last_added, ==, 10);
+
+  /* Flushing with nothing pending announces nothing */
+  ct_message_log_flush (log);
+  g_assert_cmpuint (changes.signals, ==, 2);
+
+  g_signal_handlers_disconnect_by_data (log, &changes);
+  g_assert_finalize_object (g_steal_pointer (&log));
+}
+
+static void
+test_items (void)
+{
+  g_autoptr(CtMessageLog) log = ct_message_log_new ();
+
+  append_text (log, CT_DIRECTION_IN, "one");
+  append_text (log, CT_DIRECTION_OUT, "two");
+  ct_message_log_info (log, "listening", NULL, NULL, "Listening on %s", "127.0.0.1:1");
+  ct_message_log_flush (log);
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 3);
+  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (log)) == CT_TYPE_MESSAGE);
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (log), 3));
+  g_assert_cmpint (ct_test_log_find (log, CT_DIRECTION_IN, "one"), ==, 0);
+  g_assert_cmpint (ct_test_log_find (log, CT_DIRECTION_OUT, "two"), ==, 1);
+  g_assert_cmpint (ct_test_log_find (log, CT_DIRECTION_INFO, "127.0.0.1:1"), ==, 2);
+
+  {
+    g_autoptr(CtMessage) info = g_list_model_get_item (G_LIST_MODEL (log), 2);
+
+    g_assert_cmpstr (ct_message_get_event (info), ==, "listening");
+    g_assert_true (ct_message_has_summary (info));
+  }
+}
+
+static void
+test_cap (void)
+{
+  g_autoptr(CtMessageLog) log = ct_message_log_new ();
+  g_autoptr(CtMessage) oldest = NULL;
+  Changes changes = { 0 };
+
+  ct_message_log_set_capacity (log, 100);
+  g_signal_connect (log, "items-changed", G_CALLBACK (on_items_changed), &changes);
+
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("m%u", i);
+      append_text (log, CT_DIRECTION_IN, text);
+    }
+  ct_message_log_flush (log);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 100);
+  g_assert_cmpuint (ct_message_log_get_n_dropped (log), ==, 0);
+
+  /* A view holds the oldest row while the cap drops it */
+  oldest = g_list_model_get_item (G_LIST_MODEL (log), 0);
+
+  for (guint i = 100; i < 250; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("m%u", i);
+      append_text (log, CT_DIRECTION_IN, text);
+    }
+  changes.signals = 0;
+  ct_message_log_flush (log);
+
+  /* One signal for the dropped rows, one for the new ones */
+  g_assert_cmpuint (changes.signals, ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 100);
+  g_assert_cmpuint (ct_message_log_get_n_dropped (log), ==, 150);
+  g_assert_cmpuint (ct_message_log_get_n_appended (log), ==, 250);
+  g_assert_cmpint (ct_test_log_find (log, CT_DIRECTION_IN, "m150"), ==, 0);
+  g_assert_cmpint (ct_test_log_find (log, CT_DIRECTION_IN, "m249"), ==, 99);
+  g_assert_cmpint (ct_test_log_find (log, CT_DIRECTION_IN, "m149"), ==, -1);
+
+  /* The dropped row's object is still whole */
+  {
+    g_autofree char *text = ct_message_dup_text (oldest);
+    g_assert_cmpstr (text, ==, "m0");
+  }
+
+  /* Lowering the capacity drops at once */
+  ct_message_log_set_capacity (log, 10);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 10);
+  g_assert_cmpuint (ct_message_log_get_n_dropped (log), ==, 240);
+  g_assert_cmpuint (changes.total_added - changes.total_removed, ==, 10);
+
+  /* Clear empties the log and resets the dropped count */
+  ct_message_log_clear (log);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 0);
+  g_assert_cmpuint (ct_message_log_get_n_dropped (log), ==, 0);
+  g_assert_cmpuint (changes.total_added, ==, changes.total_removed);
+
+  g_signal_handlers_disconnect_by_data (log, &changes);
+  g_assert_finalize_object (g_steal_pointer (&log));
+  g_assert_finalize_object (g_steal_pointer (&oldest));
+}
+
+static void
+test_cap_without_main_loop (void)
+{
+  g_autoptr(CtMessageLog) log = ct_message_log_new ();
+
+  /* Appending far past the cap with no main loop running still keeps
+   * memory bounded: the log flushes itself every so often. */
+  ct_message_log_set_capacity (log, 1000);
+  for (guint i = 0; i < 300000; i++)
+    append_text (log, CT_DIRECTION_IN, "x");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), <=, 1000);
+  g_assert_cmpuint (ct_message_log_get_heap_bytes (log), <, 100000 * 100);
+  ct_message_log_flush (log);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 1000);
+  g_assert_cmpuint (ct_message_log_get_n_dropped (log), ==, 299000);
+}
+
+static void
+test_max_bytes (void)
+{
+  g_autoptr(CtMessageLog) log = ct_message_log_new ();
+  g_autofree char *big = g_strnfill (10000, 'a');
+
+  ct_message_log_set_max_bytes (log, 50000);
+  for (guint i = 0; i < 20; i++)
+    append_text (log, CT_DIRECTION_IN, big);
+  ct_message_log_flush (log);
+
+  g_assert_cmpuint (ct_message_log_get_heap_bytes (log), <=, 50000);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 4);
+  g_assert_cmpuint (ct_message_log_get_n_dropped (log), ==, 16);
+}
+
+static void
+test_error_entry (void)
+{
+  g_autoptr(CtMessageLog) log = ct_message_log_new ();
+  g_autoptr(GError) error = g_error_new (CT_ERROR, CT_ERROR_ADDRESS_IN_USE, "Address in use");
+  g_autoptr(CtMessage) message = NULL;
+
+  ct_message_log_error (log, "127.0.0.1:9", error);
+  ct_message_log_flush (log);
+  message = g_list_model_get_item (G_LIST_MODEL (log), 0);
+  g_assert_cmpint (ct_message_get_direction (message), ==, CT_DIRECTION_ERROR);
+  g_assert_cmpstr (ct_message_get_peer (message), ==, "127.0.0.1:9");
+  {
+    g_autofree char *summary = ct_message_dup_summary (message);
+    g_assert_cmpstr (summary, ==, "Address in use");
+  }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/ct/message/fields", test_message_fields);
+  g_test_add_func ("/ct/message/binary-summary", test_binary_summary);
+  g_test_add_func ("/ct/log/items", test_items);
+  g_test_add_func ("/ct/log/coalescing", test_coalescing);
+  g_test_add_func ("/ct/log/cap", test_cap);
+  g_test_add_func ("/ct/log/cap-without-main-loop", test_cap_without_main_loop);
+  g_test_add_func ("/ct/log/max-bytes", test_max_bytes);
+  g_test_add_func ("/ct/log/error-entry", test_error_entry);
+
+  return g_test_run ();
+}

@@ -1,0 +1,176 @@
+/* test-window.c — the window as a person uses it, under Xvfb
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "ct-test-util.h"
+#include "ct-window.h"
+
+static CtWindow *
+open_window (void)
+{
+  CtWindow *window = ct_window_new (NULL);
+
+  gtk_window_present (GTK_WINDOW (window));
+  CT_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  return window;
+}
+
+static void
+close_window (CtWindow *window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  /* Let pending frame and flush sources run out */
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+test_pages (void)
+{
+  CtWindow *window = open_window ();
+  guint n;
+  const CtProtocol *protocols = ct_protocol_get_all (&n);
+
+  /* One page per protocol: a working page or an honest "coming" page */
+  for (guint i = 0; i < n; i++)
+    {
+      CtProtocolPage *page = ct_window_get_page (window, protocols[i].id);
+
+      if (ct_protocol_is_available (&protocols[i]))
+        g_assert_nonnull (page);
+      else
+        g_assert_null (page);
+    }
+  g_assert_nonnull (ct_window_get_page (window, "udp"));
+
+  close_window (window);
+}
+
+static void
+test_udp_round_trip (void)
+{
+  CtWindow *window = open_window ();
+  CtProtocolPage *page;
+  CtEndpointPane *server_pane, *client_pane;
+  CtEndpoint *server, *client;
+  GtkColumnView *server_view, *client_view;
+
+  ct_window_show_page (window, "udp");
+  page = ct_window_get_page (window, "udp");
+  server_pane = ct_protocol_page_get_server_pane (page);
+  client_pane = ct_protocol_page_get_client_pane (page);
+  server = ct_endpoint_pane_get_endpoint (server_pane);
+  client = ct_endpoint_pane_get_endpoint (client_pane);
+
+  /* Start the server from its pane */
+  g_object_set (server, "port", 0, NULL);
+  gtk_widget_activate_action (GTK_WIDGET (server_pane), "pane.toggle", NULL);
+  CT_TEST_WAIT_UNTIL (ct_endpoint_get_state (server) == CT_STATE_RUNNING);
+
+  /* One click points the client at it, one more connects */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (client_pane), "pane.use-local-server", NULL));
+  {
+    guint port;
+    g_object_get (client, "port", &port, NULL);
+    g_assert_cmpuint (port, ==, ct_test_endpoint_port (server));
+  }
+  gtk_widget_activate_action (GTK_WIDGET (client_pane), "pane.toggle", NULL);
+  CT_TEST_WAIT_UNTIL (ct_endpoint_get_state (client) == CT_STATE_RUNNING);
+
+  /* Type a message in the composer and send it */
+  ct_endpoint_pane_set_composer_text (client_pane, "hello from the window");
+  gtk_widget_activate_action (GTK_WIDGET (client_pane), "pane.send", NULL);
+
+  /* Both logs have it: the server received it, the client got the echo */
+  CT_TEST_WAIT_UNTIL (ct_test_log_find (ct_endpoint_get_log (client), CT_DIRECTION_IN,
+                                        "hello from the window") >= 0);
+  g_assert_cmpint (ct_test_log_find (ct_endpoint_get_log (server), CT_DIRECTION_IN,
+                                     "hello from the window"), >=, 0);
+
+  /* ...and so do the log views on screen */
+  server_view = ct_log_view_get_column_view (ct_endpoint_pane_get_log_view (server_pane));
+  client_view = ct_log_view_get_column_view (ct_endpoint_pane_get_log_view (client_pane));
+  CT_TEST_WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (client_view))) >= 3);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (server_view))), >=, 3);
+
+  /* A bad payload: an error in the pane, the client keeps running, the
+   * composer keeps what was typed */
+  g_object_set (client, "format", CT_PAYLOAD_FORMAT_HEX, NULL);
+  ct_endpoint_pane_set_composer_text (client_pane, "zz");
+  gtk_widget_activate_action (GTK_WIDGET (client_pane), "pane.send", NULL);
+  g_assert_nonnull (ct_endpoint_get_error (client));
+  g_assert_cmpint (ct_endpoint_get_state (client), ==, CT_STATE_RUNNING);
+
+  /* Window actions: clear both logs, stop both ends */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "clear-logs", NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ct_endpoint_get_log (client))), ==, 0);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "toggle-client", NULL);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "toggle-server", NULL);
+  CT_TEST_WAIT_UNTIL (ct_endpoint_get_state (server) == CT_STATE_STOPPED &&
+                      ct_endpoint_get_state (client) == CT_STATE_STOPPED);
+
+  close_window (window);
+}
+
+static void
+test_start_failure_shows_in_pane (void)
+{
+  CtWindow *window = open_window ();
+  CtProtocolPage *page = ct_window_get_page (window, "udp");
+  CtEndpointPane *server_pane = ct_protocol_page_get_server_pane (page);
+  CtEndpoint *server = ct_endpoint_pane_get_endpoint (server_pane);
+  g_autoptr(CtEndpoint) squatter = ct_udp_server_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_object_set (squatter, "port", 0, NULL);
+  g_assert_true (ct_test_start (squatter, &error));
+  g_object_set (server, "port", (guint) ct_test_endpoint_port (squatter), NULL);
+
+  gtk_widget_activate_action (GTK_WIDGET (server_pane), "pane.toggle", NULL);
+  CT_TEST_WAIT_UNTIL (ct_endpoint_get_state (server) == CT_STATE_FAILED);
+  g_assert_nonnull (strstr (ct_endpoint_get_error (server), "already in use"));
+
+  ct_test_stop (squatter);
+  close_window (window);
+}
+
+static void
+test_narrow_stacks_panes (void)
+{
+  CtWindow *window = ct_window_new (NULL);
+  CtProtocolPage *page = ct_window_get_page (window, "udp");
+  graphene_rect_t server_bounds, client_bounds;
+  GtkWidget *server_pane = GTK_WIDGET (ct_protocol_page_get_server_pane (page));
+  GtkWidget *client_pane = GTK_WIDGET (ct_protocol_page_get_client_pane (page));
+
+  ct_window_show_page (window, "udp");
+  gtk_window_set_default_size (GTK_WINDOW (window), 420, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  CT_TEST_WAIT_UNTIL (gtk_widget_get_mapped (client_pane) && gtk_widget_get_width (client_pane) > 0);
+
+  g_assert_true (gtk_widget_compute_bounds (server_pane, GTK_WIDGET (page), &server_bounds));
+  g_assert_true (gtk_widget_compute_bounds (client_pane, GTK_WIDGET (page), &client_bounds));
+  g_assert_cmpfloat (client_bounds.origin.y, >, server_bounds.origin.y);
+  g_assert_cmpfloat (client_bounds.origin.x, ==, server_bounds.origin.x);
+
+  close_window (window);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add_func ("/ct/window/pages", test_pages);
+  g_test_add_func ("/ct/window/udp-round-trip", test_udp_round_trip);
+  g_test_add_func ("/ct/window/start-failure", test_start_failure_shows_in_pane);
+  g_test_add_func ("/ct/window/narrow", test_narrow_stacks_panes);
+
+  return g_test_run ();
+}
