@@ -20,6 +20,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <string.h>
 
 #include "ct-error.h"
 #include "ct-message-log.h"
@@ -45,6 +46,7 @@ struct _CtMessageLog
   guint64    n_dropped;
 
   guint      flush_source;
+  char      *last_peer;      /* GRefString: most appends repeat the last peer */
 };
 
 enum {
@@ -206,7 +208,16 @@ ct_message_log_append (CtMessageLog          *self,
   g_return_if_fail (CT_IS_MESSAGE_LOG (self));
   g_return_if_fail (fields != NULL);
 
-  record = ct_record_new (fields);
+  if (fields->peer && self->last_peer && strcmp (fields->peer, self->last_peer) == 0)
+    record = ct_record_new (fields, g_ref_string_acquire (self->last_peer));
+  else
+    {
+      record = ct_record_new (fields, NULL);
+      g_clear_pointer (&self->last_peer, g_ref_string_release);
+      if (record->peer)
+        self->last_peer = g_ref_string_acquire (record->peer);
+    }
+
   if (self->end_seq - self->first_seq == self->ring_mask + 1)
     grow_ring (self);
 
@@ -384,6 +395,7 @@ ct_message_log_finalize (GObject *object)
   while (self->first_seq < self->end_seq)
     drop_oldest (self);
   g_free (self->ring);
+  g_clear_pointer (&self->last_peer, g_ref_string_release);
 
   G_OBJECT_CLASS (ct_message_log_parent_class)->finalize (object);
 }

@@ -27,7 +27,8 @@ typedef struct _CtRecord
   guint8      data[];         /* payload, then summary + NUL */
 } CtRecord;
 
-CtRecord  *ct_record_new      (const CtMessageFields *fields);
+CtRecord  *ct_record_new      (const CtMessageFields *fields,
+                               char                  *peer);
 CtRecord  *ct_record_ref      (CtRecord *record);
 void       ct_record_unref    (CtRecord *record);
 gsize      ct_record_get_heap_size (const CtRecord *record);

@@ -21,8 +21,11 @@ struct _CtMessage
 
 G_DEFINE_FINAL_TYPE (CtMessage, ct_message, G_TYPE_OBJECT)
 
+/* @peer: (transfer full) (nullable): fields->peer already interned as a
+ * GRefString, or %NULL to intern it here */
 CtRecord *
-ct_record_new (const CtMessageFields *fields)
+ct_record_new (const CtMessageFields *fields,
+               char                  *peer)
 {
   CtRecord *record;
   gsize summary_len = fields->summary ? strlen (fields->summary) : 0;
@@ -39,7 +42,10 @@ ct_record_new (const CtMessageFields *fields)
   record->summary_len = summary_len;
   record->time = fields->time ? fields->time : g_get_real_time ();
   record->exchange = fields->exchange;
-  record->peer = fields->peer ? g_ref_string_new_intern (fields->peer) : NULL;
+  if (peer)
+    record->peer = peer;
+  else
+    record->peer = fields->peer ? g_ref_string_new_intern (fields->peer) : NULL;
   record->event = fields->event ? g_intern_string (fields->event) : NULL;
   record->meta = fields->meta ? g_variant_ref_sink (fields->meta) : NULL;
 
@@ -129,7 +135,7 @@ ct_message_new (const CtMessageFields *fields)
 
   g_return_val_if_fail (fields != NULL, NULL);
 
-  record = ct_record_new (fields);
+  record = ct_record_new (fields, NULL);
   self = ct_message_new_for_record (record);
   ct_record_unref (record);
   return self;

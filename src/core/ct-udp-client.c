@@ -150,7 +150,7 @@ ct_udp_client_send_text (CtEndpoint  *endpoint,
     return FALSE;
 
   return ct_udp_send (endpoint, self->socket, NULL, ct_endpoint_get_address (endpoint),
-                      payload, error);
+                      g_bytes_get_data (payload, NULL), g_bytes_get_size (payload), error);
 }
 
 static void

@@ -20,7 +20,8 @@ gboolean  ct_udp_send          (CtEndpoint       *endpoint,
                                 GSocket          *socket,
                                 GSocketAddress   *to,
                                 const char       *peer,
-                                GBytes           *payload,
+                                const guint8     *data,
+                                gsize             size,
                                 GError          **error);
 
 /* Implemented by the server and the client: one datagram arrived */

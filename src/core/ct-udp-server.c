@@ -67,10 +67,9 @@ on_datagram (CtEndpoint     *endpoint,
 
   if (self->echo)
     {
-      g_autoptr(GBytes) payload = g_bytes_new_static (data, size);
       g_autoptr(GError) error = NULL;
 
-      if (!ct_udp_send (endpoint, self->socket, from, peer, payload, &error))
+      if (!ct_udp_send (endpoint, self->socket, from, peer, data, size, &error))
         ct_endpoint_report_error (endpoint, peer, error);
     }
 }
@@ -191,7 +190,8 @@ ct_udp_server_send_text (CtEndpoint  *endpoint,
     return FALSE;
 
   peer = ct_socket_address_to_string (to);
-  return ct_udp_send (endpoint, self->socket, to, peer, payload, error);
+  return ct_udp_send (endpoint, self->socket, to, peer,
+                      g_bytes_get_data (payload, NULL), g_bytes_get_size (payload), error);
 }
 
 static void

@@ -7,7 +7,10 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n-lib.h>
+#include <string.h>
+#include <sys/socket.h>
 
 #include "ct-error.h"
 #include "ct-payload.h"
@@ -54,12 +57,16 @@ ct_udp_socket_new (GSocketFamily   family,
 
 typedef struct
 {
-  CtEndpoint       *endpoint;   /* owns the source */
-  GSocket          *socket;
-  CtUdpReceiveFunc  func;
-  GInetSocketAddress *last_from;
-  char             *last_peer;
-  guint8            buffer[65536];
+  CtEndpoint              *endpoint;   /* owns the source */
+  GSocket                 *socket;
+  CtUdpReceiveFunc         func;
+  /* The last sender, so a stream of datagrams from one peer costs no
+   * address object or string per datagram */
+  struct sockaddr_storage  last_native;
+  socklen_t                last_native_len;
+  GSocketAddress          *last_from;
+  char                    *last_peer;
+  guint8                   buffer[65536];
 } Watch;
 
 static void
@@ -74,64 +81,66 @@ watch_free (gpointer data)
 }
 
 static gboolean
-same_address (GInetSocketAddress *a,
-              GInetSocketAddress *b)
-{
-  return a && b &&
-         g_inet_socket_address_get_port (a) == g_inet_socket_address_get_port (b) &&
-         g_inet_address_equal (g_inet_socket_address_get_address (a),
-                               g_inet_socket_address_get_address (b));
-}
-
-static gboolean
 watch_cb (GSocket      *socket,
           GIOCondition  condition,
           gpointer      data)
 {
   Watch *watch = data;
 
+  int fd = g_socket_get_fd (socket);
+
+  /* Plain recvfrom() on the GSocket's descriptor: the hot path of every UDP
+   * page, kept free of allocations but for the log record itself. */
   for (guint i = 0; i < BATCH; i++)
     {
-      g_autoptr(GSocketAddress) from = NULL;
-      g_autoptr(GError) error = NULL;
+      struct sockaddr_storage from;
+      socklen_t from_len = sizeof from;
       gssize n;
 
-      n = g_socket_receive_from (socket, &from, (char *) watch->buffer, sizeof watch->buffer,
-                                 NULL, &error);
+      n = recvfrom (fd, watch->buffer, sizeof watch->buffer, 0, (struct sockaddr *) &from, &from_len);
       if (n < 0)
         {
-          g_autoptr(GError) ct_error = NULL;
+          int saved_errno = errno;
+          g_autoptr(GError) error = NULL;
           g_autoptr(GSocketAddress) remote = NULL;
+          g_autofree char *where = NULL;
 
-          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+          if (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK)
             break;
-          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            return G_SOURCE_REMOVE;
+          if (saved_errno == EINTR)
+            continue;
 
           /* An ICMP error for an earlier datagram (connected sockets only) */
           remote = g_socket_get_remote_address (socket, NULL);
-          ct_error = ct_error_from_socket (error, remote);
-          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+          if (saved_errno == ECONNREFUSED)
             {
-              g_autofree char *where = ct_socket_address_to_string (remote);
-
-              g_clear_error (&ct_error);
-              ct_error = g_error_new (CT_ERROR, CT_ERROR_UNREACHABLE,
-                                      _("Nobody is listening on %s: the datagram was refused (ICMP port unreachable)"),
-                                      where);
+              where = ct_socket_address_to_string (remote);
+              error = g_error_new (CT_ERROR, CT_ERROR_UNREACHABLE,
+                                   _("Nobody is listening on %s: the datagram was refused (ICMP port unreachable)"),
+                                   where);
             }
-          ct_endpoint_report_error (watch->endpoint, NULL, ct_error);
+          else
+            {
+              g_autoptr(GError) io_error = g_error_new_literal (G_IO_ERROR,
+                                                                g_io_error_from_errno (saved_errno),
+                                                                g_strerror (saved_errno));
+              error = ct_error_from_socket (io_error, remote);
+            }
+          ct_endpoint_report_error (watch->endpoint, NULL, error);
           continue;
         }
 
-      if (!G_IS_INET_SOCKET_ADDRESS (from))
-        continue;
-
-      if (!same_address (watch->last_from, G_INET_SOCKET_ADDRESS (from)))
+      if (watch->last_from == NULL || from_len != watch->last_native_len ||
+          memcmp (&from, &watch->last_native, from_len) != 0)
         {
-          g_set_object (&watch->last_from, G_INET_SOCKET_ADDRESS (from));
-          g_free (watch->last_peer);
-          watch->last_peer = ct_socket_address_to_string (from);
+          g_clear_object (&watch->last_from);
+          g_clear_pointer (&watch->last_peer, g_free);
+          watch->last_from = g_socket_address_new_from_native (&from, from_len);
+          if (watch->last_from == NULL)
+            continue;
+          memcpy (&watch->last_native, &from, from_len);
+          watch->last_native_len = from_len;
+          watch->last_peer = ct_socket_address_to_string (watch->last_from);
         }
 
       ct_message_log_append (ct_endpoint_get_log (watch->endpoint), &(CtMessageFields) {
@@ -142,8 +151,7 @@ watch_cb (GSocket      *socket,
                              });
 
       if (watch->func)
-        watch->func (watch->endpoint, G_SOCKET_ADDRESS (watch->last_from), watch->last_peer,
-                     watch->buffer, n);
+        watch->func (watch->endpoint, watch->last_from, watch->last_peer, watch->buffer, n);
     }
 
   return G_SOURCE_CONTINUE;
@@ -191,12 +199,11 @@ ct_udp_send (CtEndpoint      *endpoint,
              GSocket         *socket,
              GSocketAddress  *to,
              const char      *peer,
-             GBytes          *payload,
+             const guint8    *data,
+             gsize            size,
              GError         **error)
 {
   g_autoptr(GError) local_error = NULL;
-  gsize size;
-  const guint8 *data = g_bytes_get_data (payload, &size);
   gssize sent;
 
   sent = g_socket_send_to (socket, to, (const char *) data, size, NULL, &local_error);
