@@ -226,11 +226,10 @@ show_selected (CtLogView *self)
     }
   hex = ct_payload_hexdump (data, size);
   meta = format_meta (message);
-  label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %" G_GSIZE_FORMAT " byte",
-                                        "%s · %" G_GSIZE_FORMAT " bytes", size),
+  label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %lu byte", "%s · %lu bytes", size),
                            ct_message_get_peer (message) ? ct_message_get_peer (message)
                                                          : ct_direction_to_string (ct_message_get_direction (message)),
-                           size);
+                           (unsigned long) size);
 
   set_text (self->text_view, text);
   set_text (self->hex_view, hex);
@@ -246,7 +245,8 @@ update_status (CtLogView *self)
   guint64 dropped = self->log ? ct_message_log_get_n_dropped (self->log) : 0;
 
   if (dropped > 0)
-    text = g_strdup_printf (_("%u entries · %" G_GUINT64_FORMAT " older entries dropped"), n, dropped);
+    text = g_strdup_printf (_("%u entries · %llu older entries dropped"), n,
+                            (unsigned long long) dropped);
   else
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u entry", "%u entries", n), n);
   gtk_label_set_text (self->status_label, text);

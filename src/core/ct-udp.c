@@ -32,9 +32,8 @@ ct_udp_parse_payload (const char       *text,
   if (g_bytes_get_size (payload) > CT_UDP_MAX_PAYLOAD)
     {
       g_set_error (error, CT_ERROR, CT_ERROR_MESSAGE_TOO_LARGE,
-                   _("A UDP datagram holds at most %d bytes; this one has %" G_GSIZE_FORMAT
-                     ": shorten it or use TCP"),
-                   CT_UDP_MAX_PAYLOAD, g_bytes_get_size (payload));
+                   _("A UDP datagram holds at most %d bytes; this one has %lu: shorten it or use TCP"),
+                   CT_UDP_MAX_PAYLOAD, (unsigned long) g_bytes_get_size (payload));
       return NULL;
     }
 
