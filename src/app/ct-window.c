@@ -110,15 +110,27 @@ current_page (CtWindow *self)
 
 /* -- actions ------------------------------------------------------------ */
 
+/* Activates a pane action on the current page's server or client pane */
+static void
+activate_on_pane (CtWindow   *self,
+                  CtRole      role,
+                  const char *action)
+{
+  CtProtocolPage *page = current_page (self);
+
+  if (page == NULL)
+    return;
+  gtk_widget_activate_action (GTK_WIDGET (role == CT_ROLE_SERVER ? ct_protocol_page_get_server_pane (page)
+                                                                 : ct_protocol_page_get_client_pane (page)),
+                              action, NULL);
+}
+
 static void
 toggle_server_action (GSimpleAction *action,
                       GVariant      *parameter,
                       gpointer       user_data)
 {
-  CtProtocolPage *page = current_page (CT_WINDOW (user_data));
-
-  if (page)
-    gtk_widget_activate_action (GTK_WIDGET (ct_protocol_page_get_server_pane (page)), "pane.toggle", NULL);
+  activate_on_pane (CT_WINDOW (user_data), CT_ROLE_SERVER, "pane.toggle");
 }
 
 static void
@@ -126,10 +138,7 @@ toggle_client_action (GSimpleAction *action,
                       GVariant      *parameter,
                       gpointer       user_data)
 {
-  CtProtocolPage *page = current_page (CT_WINDOW (user_data));
-
-  if (page)
-    gtk_widget_activate_action (GTK_WIDGET (ct_protocol_page_get_client_pane (page)), "pane.toggle", NULL);
+  activate_on_pane (CT_WINDOW (user_data), CT_ROLE_CLIENT, "pane.toggle");
 }
 
 static void
@@ -137,11 +146,7 @@ use_local_server_action (GSimpleAction *action,
                          GVariant      *parameter,
                          gpointer       user_data)
 {
-  CtProtocolPage *page = current_page (CT_WINDOW (user_data));
-
-  if (page)
-    gtk_widget_activate_action (GTK_WIDGET (ct_protocol_page_get_client_pane (page)),
-                                "pane.use-local-server", NULL);
+  activate_on_pane (CT_WINDOW (user_data), CT_ROLE_CLIENT, "pane.use-local-server");
 }
 
 static void
@@ -160,13 +165,8 @@ clear_logs_action (GSimpleAction *action,
                    GVariant      *parameter,
                    gpointer       user_data)
 {
-  CtProtocolPage *page = current_page (CT_WINDOW (user_data));
-
-  if (page)
-    {
-      gtk_widget_activate_action (GTK_WIDGET (ct_protocol_page_get_server_pane (page)), "pane.clear", NULL);
-      gtk_widget_activate_action (GTK_WIDGET (ct_protocol_page_get_client_pane (page)), "pane.clear", NULL);
-    }
+  activate_on_pane (CT_WINDOW (user_data), CT_ROLE_SERVER, "pane.clear");
+  activate_on_pane (CT_WINDOW (user_data), CT_ROLE_CLIENT, "pane.clear");
 }
 
 static void

@@ -223,13 +223,16 @@ ct_endpoint_real_stop (CtEndpoint          *self,
   g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
 
   g_task_set_source_tag (task, ct_endpoint_real_stop);
+  if (CT_ENDPOINT_GET_CLASS (self)->close)
+    CT_ENDPOINT_GET_CLASS (self)->close (self);
   g_task_return_boolean (task, TRUE);
 }
 
+/* The default finish for start and stop: a boolean GTask */
 static gboolean
-ct_endpoint_real_stop_finish (CtEndpoint    *self,
-                              GAsyncResult  *result,
-                              GError       **error)
+ct_endpoint_real_finish (CtEndpoint    *self,
+                         GAsyncResult  *result,
+                         GError       **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
 }
@@ -908,6 +911,8 @@ ct_endpoint_dispose (GObject *object)
   CtEndpointPrivate *priv = ct_endpoint_get_instance_private (self);
 
   g_cancellable_cancel (priv->cancellable);
+  if (CT_ENDPOINT_GET_CLASS (self)->close)
+    CT_ENDPOINT_GET_CLASS (self)->close (self);
   g_clear_object (&priv->cancellable);
   g_clear_object (&priv->socket_address);
 
@@ -992,8 +997,9 @@ ct_endpoint_class_init (CtEndpointClass *klass)
   object_class->get_property = ct_endpoint_get_property;
   object_class->set_property = ct_endpoint_set_property;
 
+  klass->start_finish = ct_endpoint_real_finish;
   klass->stop = ct_endpoint_real_stop;
-  klass->stop_finish = ct_endpoint_real_stop_finish;
+  klass->stop_finish = ct_endpoint_real_finish;
   klass->use_server = ct_endpoint_real_use_server;
 
   properties[PROP_PROTOCOL] =

@@ -21,9 +21,12 @@ G_DECLARE_DERIVABLE_TYPE (CtEndpoint, ct_endpoint, CT, ENDPOINT, GObject)
  * @role: server or client
  * @start: begin listening or connecting; @cancellable is the endpoint's own,
  *   cancelled by stop and dispose
- * @start_finish: finish @start
- * @stop: close everything; may complete at once
+ * @start_finish: finish @start; the default propagates a boolean #GTask
+ * @stop: close everything asynchronously; the default calls @close and
+ *   completes at once
  * @stop_finish: finish @stop
+ * @close: close sockets and sources synchronously (used by the default @stop
+ *   and by dispose)
  * @send_text: send a composer line (client) or a reply/broadcast (server)
  * @use_server: point a client at a server endpoint of the same protocol
  */
@@ -47,13 +50,14 @@ struct _CtEndpointClass
   gboolean (*stop_finish)  (CtEndpoint          *self,
                             GAsyncResult        *result,
                             GError             **error);
+  void     (*close)        (CtEndpoint          *self);
   gboolean (*send_text)    (CtEndpoint          *self,
                             const char          *text,
                             GError             **error);
   void     (*use_server)   (CtEndpoint          *self,
                             CtEndpoint          *server);
 
-  gpointer padding[8];
+  gpointer padding[7];
 };
 
 const char     *ct_endpoint_get_protocol_id  (CtEndpoint           *self);

@@ -33,16 +33,11 @@ struct _CtUdpClient
 G_DEFINE_FINAL_TYPE (CtUdpClient, ct_udp_client, CT_TYPE_ENDPOINT)
 
 static void
-close_socket (CtUdpClient *self)
+ct_udp_client_close (CtEndpoint *endpoint)
 {
-  if (self->watch)
-    {
-      g_source_destroy (self->watch);
-      g_clear_pointer (&self->watch, g_source_unref);
-    }
-  if (self->socket)
-    g_socket_close (self->socket, NULL);
-  g_clear_object (&self->socket);
+  CtUdpClient *self = CT_UDP_CLIENT (endpoint);
+
+  ct_udp_close (&self->watch, &self->socket);
 }
 
 static void
@@ -105,36 +100,8 @@ ct_udp_client_start (CtEndpoint          *endpoint,
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, ct_udp_client_start);
-  close_socket (self);
+  ct_udp_client_close (endpoint);
   ct_net_resolve_async (self->host, self->port, cancellable, resolve_cb, g_steal_pointer (&task));
-}
-
-static gboolean
-ct_udp_client_start_finish (CtEndpoint    *endpoint,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-ct_udp_client_stop (CtEndpoint          *endpoint,
-                    GAsyncReadyCallback  callback,
-                    gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (endpoint, NULL, callback, user_data);
-
-  g_task_set_source_tag (task, ct_udp_client_stop);
-  close_socket (CT_UDP_CLIENT (endpoint));
-  g_task_return_boolean (task, TRUE);
-}
-
-static gboolean
-ct_udp_client_stop_finish (CtEndpoint    *endpoint,
-                           GAsyncResult  *result,
-                           GError       **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 static gboolean
@@ -154,27 +121,14 @@ ct_udp_client_send_text (CtEndpoint  *endpoint,
 }
 
 static void
-ct_udp_client_dispose (GObject *object)
-{
-  close_socket (CT_UDP_CLIENT (object));
-
-  G_OBJECT_CLASS (ct_udp_client_parent_class)->dispose (object);
-}
-
-static void
 ct_udp_client_class_init (CtUdpClientClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   CtEndpointClass *endpoint_class = CT_ENDPOINT_CLASS (klass);
-
-  object_class->dispose = ct_udp_client_dispose;
 
   endpoint_class->protocol_id = "udp";
   endpoint_class->role = CT_ROLE_CLIENT;
   endpoint_class->start = ct_udp_client_start;
-  endpoint_class->start_finish = ct_udp_client_start_finish;
-  endpoint_class->stop = ct_udp_client_stop;
-  endpoint_class->stop_finish = ct_udp_client_stop_finish;
+  endpoint_class->close = ct_udp_client_close;
   endpoint_class->send_text = ct_udp_client_send_text;
 
   ct_endpoint_class_install_setting (endpoint_class,

@@ -31,6 +31,8 @@ typedef void (*CtUdpReceiveFunc) (CtEndpoint     *endpoint,
                                   const guint8   *data,
                                   gsize           size);
 
+void      ct_udp_close         (GSource         **watch,
+                                GSocket         **socket);
 GSource  *ct_udp_watch         (CtEndpoint       *endpoint,
                                 GSocket          *socket,
                                 CtUdpReceiveFunc  func);

@@ -29,24 +29,17 @@ struct _CtUdpServer
   GSocket         *socket;
   GSource         *watch;
   GSocketAddress  *last_peer;
-  char            *last_peer_string;
 };
 
 G_DEFINE_FINAL_TYPE (CtUdpServer, ct_udp_server, CT_TYPE_ENDPOINT)
 
 static void
-close_socket (CtUdpServer *self)
+ct_udp_server_close (CtEndpoint *endpoint)
 {
-  if (self->watch)
-    {
-      g_source_destroy (self->watch);
-      g_clear_pointer (&self->watch, g_source_unref);
-    }
-  if (self->socket)
-    g_socket_close (self->socket, NULL);
-  g_clear_object (&self->socket);
+  CtUdpServer *self = CT_UDP_SERVER (endpoint);
+
+  ct_udp_close (&self->watch, &self->socket);
   g_clear_object (&self->last_peer);
-  g_clear_pointer (&self->last_peer_string, g_free);
 }
 
 static void
@@ -58,12 +51,7 @@ on_datagram (CtEndpoint     *endpoint,
 {
   CtUdpServer *self = CT_UDP_SERVER (endpoint);
 
-  if (self->last_peer != from)
-    {
-      g_set_object (&self->last_peer, from);
-      g_free (self->last_peer_string);
-      self->last_peer_string = g_strdup (peer);
-    }
+  g_set_object (&self->last_peer, from);
 
   if (self->echo)
     {
@@ -127,36 +115,8 @@ ct_udp_server_start (CtEndpoint          *endpoint,
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, ct_udp_server_start);
-  close_socket (self);
+  ct_udp_server_close (endpoint);
   ct_net_resolve_async (self->host, self->port, cancellable, resolve_cb, g_steal_pointer (&task));
-}
-
-static gboolean
-ct_udp_server_start_finish (CtEndpoint    *endpoint,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-ct_udp_server_stop (CtEndpoint          *endpoint,
-                    GAsyncReadyCallback  callback,
-                    gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (endpoint, NULL, callback, user_data);
-
-  g_task_set_source_tag (task, ct_udp_server_stop);
-  close_socket (CT_UDP_SERVER (endpoint));
-  g_task_return_boolean (task, TRUE);
-}
-
-static gboolean
-ct_udp_server_stop_finish (CtEndpoint    *endpoint,
-                           GAsyncResult  *result,
-                           GError       **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* Sends a reply to the peer named by reply-to, or else to the last peer */
@@ -195,27 +155,14 @@ ct_udp_server_send_text (CtEndpoint  *endpoint,
 }
 
 static void
-ct_udp_server_dispose (GObject *object)
-{
-  close_socket (CT_UDP_SERVER (object));
-
-  G_OBJECT_CLASS (ct_udp_server_parent_class)->dispose (object);
-}
-
-static void
 ct_udp_server_class_init (CtUdpServerClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   CtEndpointClass *endpoint_class = CT_ENDPOINT_CLASS (klass);
-
-  object_class->dispose = ct_udp_server_dispose;
 
   endpoint_class->protocol_id = "udp";
   endpoint_class->role = CT_ROLE_SERVER;
   endpoint_class->start = ct_udp_server_start;
-  endpoint_class->start_finish = ct_udp_server_start_finish;
-  endpoint_class->stop = ct_udp_server_stop;
-  endpoint_class->stop_finish = ct_udp_server_stop_finish;
+  endpoint_class->close = ct_udp_server_close;
   endpoint_class->send_text = ct_udp_server_send_text;
 
   ct_endpoint_class_install_setting (endpoint_class,

@@ -156,6 +156,21 @@ watch_cb (GSocket      *socket,
   return G_SOURCE_CONTINUE;
 }
 
+/* Stops watching and closes the socket; both pointers are cleared */
+void
+ct_udp_close (GSource **watch,
+              GSocket **socket)
+{
+  if (*watch)
+    {
+      g_source_destroy (*watch);
+      g_clear_pointer (watch, g_source_unref);
+    }
+  if (*socket)
+    g_socket_close (*socket, NULL);
+  g_clear_object (socket);
+}
+
 /**
  * ct_udp_watch:
  * @func: (nullable): called after each datagram is logged
