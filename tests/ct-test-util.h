@@ -110,10 +110,10 @@ ct_test_log_count (CtMessageLog *log,
   return count;
 }
 
-/* A UDP or TCP port that was free a moment ago, for third-party servers
- * that cannot be told to pick one themselves. */
-static inline guint16
-ct_test_free_port (GSocketType type)
+/* A socket bound to 127.0.0.1 on a free port, and that port */
+static inline GSocket *
+ct_test_bind_loopback (GSocketType  type,
+                       guint16     *port)
 {
   g_autoptr(GSocket) socket = NULL;
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
@@ -124,7 +124,19 @@ ct_test_free_port (GSocketType type)
   g_assert_nonnull (socket);
   g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
   bound = g_socket_get_local_address (socket, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  *port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  return g_steal_pointer (&socket);
+}
+
+/* A UDP or TCP port that was free a moment ago, for third-party servers
+ * that cannot be told to pick one themselves. */
+static inline guint16
+ct_test_free_port (GSocketType type)
+{
+  guint16 port;
+  g_autoptr(GSocket) socket = ct_test_bind_loopback (type, &port);
+
+  return port;
 }
 
 static inline guint16

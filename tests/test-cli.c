@@ -18,10 +18,20 @@ typedef struct
 } Server;
 
 static JsonObject *
-read_json_line (GDataInputStream *stream)
+parse_json (const char *line)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
+
+  json_parser_load_from_data (parser, line, -1, &error);
+  g_assert_no_error (error);
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static JsonObject *
+read_json_line (GDataInputStream *stream)
+{
+  g_autoptr(GError) error = NULL;
   g_autofree char *line = NULL;
 
   /* Blocking read with a bound: the server prints within milliseconds, and
@@ -29,9 +39,7 @@ read_json_line (GDataInputStream *stream)
   line = g_data_input_stream_read_line_utf8 (stream, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (line);
-  json_parser_load_from_data (parser, line, -1, &error);
-  g_assert_no_error (error);
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  return parse_json (line);
 }
 
 static GSubprocess *
@@ -62,6 +70,27 @@ address_port (const char *address)
   return (guint) g_ascii_strtoull (colon + 1, NULL, 10);
 }
 
+/* `crosstalk-cli serve udp --port=0 --json`; returns its first log entry */
+static GSubprocess *
+serve_udp (GDataInputStream **out,
+           JsonObject       **first)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+
+  server = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "serve", "udp", "--port=0", "--json", NULL);
+  g_assert_no_error (error);
+  *out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
+  *first = read_json_line (*out);
+  return g_steal_pointer (&server);
+}
+
+static char *
+port_option (JsonObject *listening)
+{
+  return g_strdup_printf ("--port=%u", address_port (json_object_get_string_member (listening, "address")));
+}
+
 static void
 stop_server (GSubprocess *process)
 {
@@ -87,12 +116,9 @@ test_serve_udp (void)
   g_autofree char *socat_out = NULL;
   guint port;
 
-  server = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "serve", "udp", "--port=0", "--json", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
+  server = serve_udp (&out, &first);
 
   /* The first line says where it listens, with the real port */
-  first = read_json_line (out);
   g_assert_cmpstr (json_object_get_string_member (first, "protocol"), ==, "udp");
   g_assert_cmpstr (json_object_get_string_member (first, "role"), ==, "server");
   g_assert_cmpstr (json_object_get_string_member (first, "direction"), ==, "info");
@@ -128,32 +154,25 @@ test_send_udp (void)
   g_autoptr(GSubprocess) sender = NULL;
   g_autoptr(GDataInputStream) out = NULL;
   g_autoptr(JsonObject) first = NULL;
-  g_autofree char *port_option = NULL;
+  g_autofree char *port = NULL;
   g_autofree char *sent = NULL;
   g_auto(GStrv) lines = NULL;
   guint n_in = 0;
 
-  server = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "serve", "udp", "--port=0", "--json", NULL);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
-  first = read_json_line (out);
-  port_option = g_strdup_printf ("--port=%u", address_port (json_object_get_string_member (first, "address")));
+  server = serve_udp (&out, &first);
+  port = port_option (first);
 
   sender = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                  "send", "udp", port_option, "--json", "one", "two", NULL);
+                  "send", "udp", port, "--json", "one", "two", NULL);
   g_assert_true (g_subprocess_communicate_utf8 (sender, NULL, NULL, &sent, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (g_subprocess_get_exit_status (sender), ==, 0);
 
   lines = g_strsplit (sent, "\n", -1);
   {
-    g_autoptr(JsonObject) ready = NULL;
-    JsonParser *parser = json_parser_new ();
+    g_autoptr(JsonObject) ready = parse_json (lines[0]);
 
-    json_parser_load_from_data (parser, lines[0], -1, &error);
-    g_assert_no_error (error);
-    ready = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
     g_assert_cmpstr (json_object_get_string_member (ready, "event"), ==, "ready");
-    g_object_unref (parser);
   }
   for (guint i = 0; lines[i]; i++)
     if (strstr (lines[i], "\"direction\":\"in\""))
@@ -171,17 +190,15 @@ test_connect_udp (void)
   g_autoptr(GSubprocess) client = NULL;
   g_autoptr(GDataInputStream) out = NULL;
   g_autoptr(JsonObject) first = NULL;
-  g_autofree char *port_option = NULL;
+  g_autofree char *port = NULL;
   g_autofree char *printed = NULL;
 
-  server = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "serve", "udp", "--port=0", "--json", NULL);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
-  first = read_json_line (out);
-  port_option = g_strdup_printf ("--port=%u", address_port (json_object_get_string_member (first, "address")));
+  server = serve_udp (&out, &first);
+  port = port_option (first);
 
   /* Each stdin line is one datagram; the human format shows the replies */
   client = spawn (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                  "connect", "udp", port_option, "--wait=500", NULL);
+                  "connect", "udp", port, "--wait=500", NULL);
   g_assert_true (g_subprocess_communicate_utf8 (client, "alpha\nbeta\n", NULL, &printed, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (g_subprocess_get_exit_status (client), ==, 0);
@@ -197,24 +214,19 @@ test_port_in_use (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
   g_autoptr(GSubprocess) server = NULL;
-  g_autofree char *port_option = NULL;
+  g_autofree char *option = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autofree char *expected = NULL;
-  guint port;
+  guint16 port;
 
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, &error);
-  g_assert_true (g_socket_bind (socket, any, FALSE, &error));
-  bound = g_socket_get_local_address (socket, &error);
-  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  port_option = g_strdup_printf ("--port=%u", port);
+  /* Something else holds the port */
+  socket = ct_test_bind_loopback (G_SOCKET_TYPE_DATAGRAM, &port);
+  option = g_strdup_printf ("--port=%u", port);
 
   server = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                  "serve", "udp", port_option, "--json", NULL);
+                  "serve", "udp", option, "--json", NULL);
   g_assert_true (g_subprocess_communicate_utf8 (server, NULL, NULL, &out, &err, &error));
   g_assert_true (g_subprocess_get_if_exited (server));
   g_assert_cmpint (g_subprocess_get_exit_status (server), !=, 0);

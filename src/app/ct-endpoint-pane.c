@@ -19,7 +19,7 @@ struct _CtEndpointPane
 {
   GtkWidget             parent_instance;
 
-  GtkWidget            *box;
+  GtkWidget            *box;           /* the only child: bound so dispose_template unparents it */
   GtkLabel             *title_label;
   GtkLabel             *state_label;
   GtkLabel             *address_label;
@@ -289,10 +289,7 @@ toggle_action (GtkWidget  *widget,
   if (ct_endpoint_is_active (self->endpoint))
     ct_endpoint_stop_async (self->endpoint, stop_cb, NULL);
   else
-    {
-      gtk_revealer_set_reveal_child (self->error_revealer, FALSE);
-      ct_endpoint_start_async (self->endpoint, start_cb, NULL);
-    }
+    ct_endpoint_start_async (self->endpoint, start_cb, NULL);   /* clears the error */
 }
 
 static void
@@ -479,6 +476,8 @@ ct_endpoint_pane_focus_composer (CtEndpointPane *self)
 
 /* -- GObject ------------------------------------------------------------ */
 
+/* Every error is a toast and (again) shows in the bar, even when it is the
+ * same sentence as the last one */
 static void
 on_error_reported (CtEndpointPane *self,
                    const char     *message)
@@ -508,6 +507,7 @@ ct_endpoint_pane_constructed (GObject *object)
   g_signal_connect_object (self->endpoint, "notify::state", G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->endpoint, "notify::state", G_CALLBACK (update_use_server), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->endpoint, "notify::address", G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->endpoint, "notify::error", G_CALLBACK (update_error), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->endpoint, "error-reported", G_CALLBACK (on_error_reported), self, G_CONNECT_SWAPPED);
 
   update_state (self);

@@ -18,7 +18,7 @@ struct _CtLogView
 {
   GtkWidget           parent_instance;
 
-  GtkPaned           *paned;
+  GtkPaned           *paned;        /* the only child: bound so dispose_template unparents it */
   GtkScrolledWindow  *scroller;
   GtkColumnView      *column_view;
   GtkLabel           *status_label;

@@ -15,9 +15,7 @@ struct _CtWindow
 {
   AdwApplicationWindow  parent_instance;
 
-  AdwToastOverlay      *toast_overlay;
   AdwViewStack         *stack;
-  AdwViewSwitcherTitle *switcher_title;
 
   GSettings            *settings;
 };
@@ -267,9 +265,7 @@ ct_window_class_init (CtWindowClass *klass)
   window_class->close_request = ct_window_close_request;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ct-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, CtWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CtWindow, stack);
-  gtk_widget_class_bind_template_child (widget_class, CtWindow, switcher_title);
 }
 
 static const GActionEntry actions[] = {

@@ -367,7 +367,6 @@ run (int    argc,
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GDataInputStream) stdin_stream = NULL;
   gboolean help = FALSE;
-  gboolean wait_given = FALSE;
   CtRole role;
   guint sigint, sigterm;
 
@@ -458,7 +457,6 @@ run (int    argc,
           if (!g_ascii_string_to_unsigned (value, 10, 0, 3600000, &ms, NULL))
             return usage_error (_("--wait takes milliseconds, not “%s”"), value);
           cli.wait_ms = ms;
-          wait_given = TRUE;
         }
       else if (value == NULL)
         {
@@ -476,7 +474,6 @@ run (int    argc,
       else if (!ct_endpoint_set_setting_from_string (endpoint, name, value, &error))
         return usage_error ("%s", error->message);
     }
-  (void) wait_given;
 
   if (help)
     {

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "ct-jsonl.h"
-#include "ct-message-private.h"
+#include "ct-message-log-private.h"
 
 static void
 add_meta_members (JsonBuilder *builder,
@@ -134,7 +134,7 @@ ct_jsonl_format_message (CtMessage  *message,
 
 typedef struct
 {
-  GPtrArray *messages;
+  GPtrArray *records;
   char      *protocol;
   char      *role;
   GFile     *file;
@@ -143,7 +143,7 @@ typedef struct
 static void
 export_data_free (ExportData *data)
 {
-  g_ptr_array_unref (data->messages);
+  g_ptr_array_unref (data->records);
   g_free (data->protocol);
   g_free (data->role);
   g_object_unref (data->file);
@@ -170,10 +170,10 @@ export_thread (GTask        *task,
     }
 
   out = g_buffered_output_stream_new_sized (G_OUTPUT_STREAM (file_stream), 256 * 1024);
-  for (guint i = 0; i < data->messages->len; i++)
+  for (guint i = 0; i < data->records->len; i++)
     {
-      g_autofree char *line = ct_jsonl_format_message (data->messages->pdata[i],
-                                                       data->protocol, data->role);
+      g_autoptr(CtMessage) message = ct_message_new_for_record (data->records->pdata[i]);
+      g_autofree char *line = ct_jsonl_format_message (message, data->protocol, data->role);
 
       if (!g_output_stream_write_all (out, line, strlen (line), NULL, cancellable, &error) ||
           !g_output_stream_write_all (out, "\n", 1, NULL, cancellable, &error))
@@ -196,8 +196,9 @@ export_thread (GTask        *task,
  * ct_jsonl_export_async:
  *
  * Writes every entry the log shows to @file, one JSON object per line, on a
- * worker thread (the entries are taken on the calling thread first, so the
- * log may keep growing meanwhile). The file is replaced atomically.
+ * worker thread. The calling thread only takes a reference on each entry's
+ * record, so the log may keep growing meanwhile. The file is replaced
+ * atomically.
  */
 void
 ct_jsonl_export_async (CtMessageLog        *log,
@@ -210,18 +211,12 @@ ct_jsonl_export_async (CtMessageLog        *log,
 {
   g_autoptr(GTask) task = NULL;
   ExportData *data;
-  guint n;
 
   g_return_if_fail (CT_IS_MESSAGE_LOG (log));
   g_return_if_fail (G_IS_FILE (file));
 
-  ct_message_log_flush (log);
-  n = g_list_model_get_n_items (G_LIST_MODEL (log));
-
   data = g_new0 (ExportData, 1);
-  data->messages = g_ptr_array_new_full (n, g_object_unref);
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (data->messages, g_list_model_get_item (G_LIST_MODEL (log), i));
+  data->records = ct_message_log_dup_records (log);
   data->protocol = g_strdup (protocol);
   data->role = g_strdup (role);
   data->file = g_object_ref (file);

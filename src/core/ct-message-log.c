@@ -23,8 +23,7 @@
 #include <string.h>
 
 #include "ct-error.h"
-#include "ct-message-log.h"
-#include "ct-message-private.h"
+#include "ct-message-log-private.h"
 
 #define FRAME_MS    16
 #define FLUSH_EVERY 65536
@@ -229,9 +228,11 @@ ct_message_log_append (CtMessageLog          *self,
     ct_message_log_flush (self);
   else if (self->flush_source == 0)
     {
-      self->flush_source = g_timeout_add (FRAME_MS, flush_timeout_cb, self);
-      g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->flush_source),
-                                "[crosstalk] log flush");
+      g_autoptr(GSource) source = g_timeout_source_new (FRAME_MS);
+
+      g_source_set_callback (source, flush_timeout_cb, self, NULL);
+      g_source_set_static_name (source, "[crosstalk] log flush");
+      self->flush_source = g_source_attach (source, NULL);
     }
 }
 
@@ -310,6 +311,28 @@ ct_message_log_clear (CtMessageLog *self)
     }
   if (removed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+/**
+ * ct_message_log_dup_records:
+ *
+ * Flushes, then takes a reference on every published record: a snapshot
+ * that costs one pointer per entry, for work done off the main thread.
+ *
+ * Returns: (transfer full) (element-type CtRecord): the records, oldest first
+ */
+GPtrArray *
+ct_message_log_dup_records (CtMessageLog *self)
+{
+  GPtrArray *records;
+
+  g_return_val_if_fail (CT_IS_MESSAGE_LOG (self), NULL);
+
+  ct_message_log_flush (self);
+  records = g_ptr_array_new_full (self->pub_end - self->pub_first, (GDestroyNotify) ct_record_unref);
+  for (guint64 seq = self->pub_first; seq < self->pub_end; seq++)
+    g_ptr_array_add (records, ct_record_ref (*slot (self, seq)));
+  return records;
 }
 
 guint

@@ -54,10 +54,32 @@ ct_udp_socket_new (GSocketFamily   family,
   return g_steal_pointer (&socket);
 }
 
+/* A socket error as a sentence: on a connected UDP socket, "connection
+ * refused" is the kernel passing on ICMP "port unreachable" for an earlier
+ * datagram. */
+static GError *
+udp_error (const GError   *io_error,
+           GSocket        *socket,
+           GSocketAddress *to)
+{
+  g_autoptr(GSocketAddress) remote = NULL;
+  g_autofree char *where = NULL;
+
+  if (to == NULL)
+    to = remote = g_socket_get_remote_address (socket, NULL);
+
+  if (!g_error_matches (io_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    return ct_error_from_socket (io_error, to);
+
+  where = ct_socket_address_to_string (to);
+  return g_error_new (CT_ERROR, CT_ERROR_UNREACHABLE,
+                      _("Nobody is listening on %s: a datagram was refused (ICMP port unreachable)"),
+                      where);
+}
+
 typedef struct
 {
   CtEndpoint              *endpoint;   /* owns the source */
-  GSocket                 *socket;
   CtUdpReceiveFunc         func;
   /* The last sender, so a stream of datagrams from one peer costs no
    * address object or string per datagram */
@@ -73,7 +95,6 @@ watch_free (gpointer data)
 {
   Watch *watch = data;
 
-  g_clear_object (&watch->socket);
   g_clear_object (&watch->last_from);
   g_clear_pointer (&watch->last_peer, g_free);
   g_free (watch);
@@ -85,7 +106,6 @@ watch_cb (GSocket      *socket,
           gpointer      data)
 {
   Watch *watch = data;
-
   int fd = g_socket_get_fd (socket);
 
   /* Plain recvfrom() on the GSocket's descriptor: the hot path of every UDP
@@ -100,31 +120,17 @@ watch_cb (GSocket      *socket,
       if (n < 0)
         {
           int saved_errno = errno;
+          g_autoptr(GError) io_error = NULL;
           g_autoptr(GError) error = NULL;
-          g_autoptr(GSocketAddress) remote = NULL;
-          g_autofree char *where = NULL;
 
           if (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK)
             break;
           if (saved_errno == EINTR)
             continue;
 
-          /* An ICMP error for an earlier datagram (connected sockets only) */
-          remote = g_socket_get_remote_address (socket, NULL);
-          if (saved_errno == ECONNREFUSED)
-            {
-              where = ct_socket_address_to_string (remote);
-              error = g_error_new (CT_ERROR, CT_ERROR_UNREACHABLE,
-                                   _("Nobody is listening on %s: the datagram was refused (ICMP port unreachable)"),
-                                   where);
-            }
-          else
-            {
-              g_autoptr(GError) io_error = g_error_new_literal (G_IO_ERROR,
-                                                                g_io_error_from_errno (saved_errno),
-                                                                g_strerror (saved_errno));
-              error = ct_error_from_socket (io_error, remote);
-            }
+          io_error = g_error_new_literal (G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                                          g_strerror (saved_errno));
+          error = udp_error (io_error, socket, NULL);
           ct_endpoint_report_error (watch->endpoint, NULL, error);
           continue;
         }
@@ -191,7 +197,6 @@ ct_udp_watch (CtEndpoint       *endpoint,
 
   watch = g_new0 (Watch, 1);
   watch->endpoint = endpoint;
-  watch->socket = g_object_ref (socket);
   watch->func = func;
 
   source = g_socket_create_source (socket, G_IO_IN, ct_endpoint_get_cancellable (endpoint));
@@ -223,20 +228,11 @@ ct_udp_send (CtEndpoint      *endpoint,
   sent = g_socket_send_to (socket, to, (const char *) data, size, NULL, &local_error);
   if (sent < 0)
     {
-      g_autoptr(GSocketAddress) remote = NULL;
-
-      if (to == NULL)
-        remote = g_socket_get_remote_address (socket, NULL);
-
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         g_set_error (error, CT_ERROR, CT_ERROR_BUSY,
                      _("The send buffer is full: the datagram to %s was dropped"), peer);
-      else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
-        g_set_error (error, CT_ERROR, CT_ERROR_UNREACHABLE,
-                     _("Nobody is listening on %s: an earlier datagram was refused (ICMP port unreachable)"),
-                     peer);
       else
-        g_propagate_error (error, ct_error_from_socket (local_error, to ? to : remote));
+        g_propagate_error (error, udp_error (local_error, socket, to));
       return FALSE;
     }
 
