@@ -12,6 +12,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "ct-connection-list.h"
 #include "ct-endpoint-pane.h"
 #include "ct-log-view.h"
 
@@ -27,9 +28,11 @@ struct _CtEndpointPane
   GtkButton            *use_server_button;
   GtkRevealer          *error_revealer;
   GtkLabel             *error_label;
+  GtkWidget            *settings_scroller;
   AdwPreferencesGroup  *settings_group;
   GtkEntry             *composer;
   GtkButton            *send_button;
+  GtkButton            *half_close_button;
   CtLogView            *log_view;
 
   CtEndpoint           *endpoint;
@@ -197,7 +200,14 @@ update_state (CtEndpointPane *self)
     {
     case CT_STATE_STOPPED:  state_text = C_("state", "Stopped"); break;
     case CT_STATE_STARTING: state_text = server ? C_("state", "Starting") : C_("state", "Connecting"); break;
-    case CT_STATE_RUNNING:  state_text = server ? C_("state", "Listening") : C_("state", "Ready"); break;
+    case CT_STATE_RUNNING:
+      if (server)
+        state_text = C_("state", "Listening");
+      else if (ct_endpoint_can_shutdown_write (self->endpoint))
+        state_text = C_("state", "Connected");
+      else
+        state_text = C_("state", "Ready");
+      break;
     case CT_STATE_STOPPING: state_text = C_("state", "Stopping"); break;
     case CT_STATE_FAILED:   state_text = C_("state", "Failed"); break;
     default:                g_assert_not_reached ();
@@ -238,6 +248,33 @@ update_state (CtEndpointPane *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.toggle",
                                  state != CT_STATE_STARTING && state != CT_STATE_STOPPING);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.send", state == CT_STATE_RUNNING);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.shutdown-write",
+                                 state == CT_STATE_RUNNING && ct_endpoint_can_shutdown_write (self->endpoint));
+}
+
+/* Where the server's composer sends: the `reply-to` peer, or its default */
+static void
+update_composer_hint (CtEndpointPane *self)
+{
+  g_autofree char *reply_to = NULL;
+  g_autofree char *hint = NULL;
+
+  if (ct_endpoint_get_role (self->endpoint) != CT_ROLE_SERVER)
+    {
+      gtk_entry_set_placeholder_text (self->composer, _("Message to send…"));
+      return;
+    }
+
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (self->endpoint), "reply-to"))
+    g_object_get (self->endpoint, "reply-to", &reply_to, NULL);
+
+  if (reply_to && *reply_to)
+    hint = g_strdup_printf (_("Reply to %s…"), reply_to);
+  else if (ct_endpoint_lists_connections (self->endpoint))
+    hint = g_strdup (_("Send to every open connection…"));
+  else
+    hint = g_strdup (_("Reply to the last peer…"));
+  gtk_entry_set_placeholder_text (self->composer, hint);
 }
 
 static void
@@ -303,6 +340,17 @@ send_action (GtkWidget  *widget,
   /* On failure the entry keeps the text, so nothing typed is lost */
   if (ct_endpoint_send_text (self->endpoint, text, NULL))
     gtk_editable_set_text (GTK_EDITABLE (self->composer), "");
+}
+
+static void
+shutdown_write_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  CtEndpointPane *self = CT_ENDPOINT_PANE (widget);
+
+  /* Errors are logged and shown by the endpoint */
+  ct_endpoint_shutdown_write (self->endpoint, NULL);
 }
 
 static void
@@ -499,8 +547,12 @@ ct_endpoint_pane_constructed (GObject *object)
   ct_log_view_set_log (self->log_view, ct_endpoint_get_log (self->endpoint));
 
   gtk_button_set_label (self->send_button, server ? _("Reply") : _("Send"));
-  gtk_entry_set_placeholder_text (self->composer,
-                                  server ? _("Reply to the last peer…") : _("Message to send…"));
+  gtk_widget_set_visible (GTK_WIDGET (self->half_close_button),
+                          ct_endpoint_can_shutdown_write (self->endpoint));
+  if (ct_endpoint_lists_connections (self->endpoint))
+    gtk_box_insert_child_after (GTK_BOX (self->box), ct_connection_list_new (self->endpoint),
+                                self->settings_scroller);
+  update_composer_hint (self);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->composer), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   server ? _("Reply") : _("Message"), -1);
 
@@ -509,6 +561,8 @@ ct_endpoint_pane_constructed (GObject *object)
   g_signal_connect_object (self->endpoint, "notify::address", G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->endpoint, "notify::error", G_CALLBACK (update_error), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->endpoint, "error-reported", G_CALLBACK (on_error_reported), self, G_CONNECT_SWAPPED);
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (self->endpoint), "reply-to"))
+    g_signal_connect_object (self->endpoint, "notify::reply-to", G_CALLBACK (update_composer_hint), self, G_CONNECT_SWAPPED);
 
   update_state (self);
   update_use_server (self);
@@ -620,7 +674,9 @@ ct_endpoint_pane_class_init (CtEndpointPaneClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CtEndpointPane, use_server_button);
   gtk_widget_class_bind_template_child (widget_class, CtEndpointPane, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, CtEndpointPane, error_label);
+  gtk_widget_class_bind_template_child (widget_class, CtEndpointPane, settings_scroller);
   gtk_widget_class_bind_template_child (widget_class, CtEndpointPane, settings_group);
+  gtk_widget_class_bind_template_child (widget_class, CtEndpointPane, half_close_button);
   gtk_widget_class_bind_template_child (widget_class, CtEndpointPane, composer);
   gtk_widget_class_bind_template_child (widget_class, CtEndpointPane, send_button);
   gtk_widget_class_bind_template_child (widget_class, CtEndpointPane, log_view);
@@ -628,6 +684,7 @@ ct_endpoint_pane_class_init (CtEndpointPaneClass *klass)
 
   gtk_widget_class_install_action (widget_class, "pane.toggle", NULL, toggle_action);
   gtk_widget_class_install_action (widget_class, "pane.send", NULL, send_action);
+  gtk_widget_class_install_action (widget_class, "pane.shutdown-write", NULL, shutdown_write_action);
   gtk_widget_class_install_action (widget_class, "pane.clear", NULL, clear_action);
   gtk_widget_class_install_action (widget_class, "pane.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "pane.use-local-server", NULL, use_local_server_action);

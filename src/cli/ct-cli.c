@@ -89,6 +89,8 @@ print_message (Cli       *cli,
         printf ("%s  %-5s %-22s %6" G_GSIZE_FORMAT " B  %s\n", time,
                 ct_direction_to_string (direction), peer ? peer : "",
                 ct_message_get_size (message), summary);
+      else if (peer)
+        printf ("%s  %-5s %-22s %s\n", time, ct_direction_to_string (direction), peer, summary);
       else
         printf ("%s  %-5s %s\n", time, ct_direction_to_string (direction), summary);
     }
@@ -168,10 +170,16 @@ on_state (CtEndpoint *endpoint,
           GParamSpec *pspec,
           Cli        *cli)
 {
-  if (ct_endpoint_get_state (endpoint) == CT_STATE_FAILED && !cli->stopping)
+  CtState state = ct_endpoint_get_state (endpoint);
+
+  /* Failed, or stopped by itself (the server closed the connection) */
+  if ((state == CT_STATE_FAILED || state == CT_STATE_STOPPED) && !cli->stopping)
     {
-      cli->exit_status = 1;
+      if (state == CT_STATE_FAILED)
+        cli->exit_status = 1;
       cli->stopping = TRUE;
+      g_cancellable_cancel (cli->cancellable);
+      g_clear_handle_id (&cli->wait_source, g_source_remove);
       ct_message_log_flush (ct_endpoint_get_log (endpoint));
       g_main_loop_quit (cli->loop);
     }
@@ -196,7 +204,10 @@ read_line_cb (GObject      *object,
     {
       if (error)
         g_printerr ("crosstalk-cli: %s\n", error->message);
-      /* End of input: give replies a moment, then stop */
+      /* End of input: a stream client half-closes, as `nc -N` does, and
+       * stops when the server closes; replies get a moment either way */
+      if (ct_endpoint_can_shutdown_write (cli->endpoint))
+        ct_endpoint_shutdown_write (cli->endpoint, NULL);
       cli->wait_source = g_timeout_add (cli->wait_ms, on_wait_done, cli);
       return;
     }

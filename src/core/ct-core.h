@@ -14,5 +14,8 @@
 #include "ct-payload.h"
 #include "ct-net.h"
 #include "ct-jsonl.h"
+#include "ct-connection.h"
+#include "ct-tcp-server.h"
+#include "ct-tcp-client.h"
 #include "ct-udp-server.h"
 #include "ct-udp-client.h"

@@ -22,6 +22,7 @@
 typedef struct
 {
   CtMessageLog   *log;
+  GListStore     *connections;
   GCancellable   *cancellable;
   GSocketAddress *socket_address;
   char           *address;
@@ -334,6 +335,130 @@ ct_endpoint_use_server (CtEndpoint *self,
   g_return_if_fail (CT_IS_ENDPOINT (server));
 
   CT_ENDPOINT_GET_CLASS (self)->use_server (self, server);
+}
+
+/* Whether the endpoint can half-close (a connected stream client) */
+gboolean
+ct_endpoint_can_shutdown_write (CtEndpoint *self)
+{
+  g_return_val_if_fail (CT_IS_ENDPOINT (self), FALSE);
+  return CT_ENDPOINT_GET_CLASS (self)->shutdown_write != NULL;
+}
+
+/**
+ * ct_endpoint_shutdown_write:
+ *
+ * Half-close: tells the peer nothing more will be sent, and keeps reading
+ * its replies. Errors are logged and reported like send_text's.
+ */
+gboolean
+ct_endpoint_shutdown_write (CtEndpoint  *self,
+                            GError     **error)
+{
+  CtEndpointPrivate *priv = ct_endpoint_get_instance_private (self);
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (CT_IS_ENDPOINT (self), FALSE);
+
+  if (!ct_endpoint_can_shutdown_write (self))
+    local_error = g_error_new_literal (CT_ERROR, CT_ERROR_NOT_IMPLEMENTED,
+                                       _("This endpoint cannot half-close"));
+  else if (priv->state != CT_STATE_RUNNING)
+    local_error = g_error_new_literal (CT_ERROR, CT_ERROR_NOT_RUNNING,
+                                       _("Not connected: connect first"));
+  else if (CT_ENDPOINT_GET_CLASS (self)->shutdown_write (self, &local_error))
+    return TRUE;
+
+  ct_endpoint_report_error (self, NULL, local_error);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+/* -- connections -------------------------------------------------------- */
+
+/* Whether the endpoint keeps a list of connections a user can close */
+gboolean
+ct_endpoint_lists_connections (CtEndpoint *self)
+{
+  g_return_val_if_fail (CT_IS_ENDPOINT (self), FALSE);
+  return CT_ENDPOINT_GET_CLASS (self)->close_connection != NULL;
+}
+
+/**
+ * ct_endpoint_get_connections:
+ *
+ * Returns: (transfer none): a #GListModel of the open #CtConnection objects,
+ *   oldest first
+ */
+GListModel *
+ct_endpoint_get_connections (CtEndpoint *self)
+{
+  CtEndpointPrivate *priv = ct_endpoint_get_instance_private (self);
+
+  g_return_val_if_fail (CT_IS_ENDPOINT (self), NULL);
+  return G_LIST_MODEL (priv->connections);
+}
+
+/**
+ * ct_endpoint_find_connection:
+ * @peer: a peer as the log names it
+ *
+ * Returns: (transfer none) (nullable): the open connection with @peer
+ */
+CtConnection *
+ct_endpoint_find_connection (CtEndpoint *self,
+                             const char *peer)
+{
+  CtEndpointPrivate *priv = ct_endpoint_get_instance_private (self);
+  guint n;
+
+  g_return_val_if_fail (CT_IS_ENDPOINT (self), NULL);
+  g_return_val_if_fail (peer != NULL, NULL);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (priv->connections));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CtConnection) connection = g_list_model_get_item (G_LIST_MODEL (priv->connections), i);
+
+      if (g_str_equal (ct_connection_get_peer (connection), peer))
+        return connection;
+    }
+  return NULL;
+}
+
+void
+ct_endpoint_close_connection (CtEndpoint   *self,
+                              CtConnection *connection)
+{
+  g_return_if_fail (CT_IS_ENDPOINT (self));
+  g_return_if_fail (CT_IS_CONNECTION (connection));
+  g_return_if_fail (ct_endpoint_lists_connections (self));
+
+  CT_ENDPOINT_GET_CLASS (self)->close_connection (self, connection);
+}
+
+/* For subclasses: a connection opened */
+void
+ct_endpoint_add_connection (CtEndpoint   *self,
+                            CtConnection *connection)
+{
+  CtEndpointPrivate *priv = ct_endpoint_get_instance_private (self);
+
+  g_return_if_fail (CT_IS_ENDPOINT (self));
+  g_list_store_append (priv->connections, connection);
+}
+
+/* For subclasses: a connection closed */
+void
+ct_endpoint_remove_connection (CtEndpoint   *self,
+                               CtConnection *connection)
+{
+  CtEndpointPrivate *priv = ct_endpoint_get_instance_private (self);
+  guint position;
+
+  g_return_if_fail (CT_IS_ENDPOINT (self));
+  if (g_list_store_find (priv->connections, connection, &position))
+    g_list_store_remove (priv->connections, position);
 }
 
 /* -- for subclasses ----------------------------------------------------- */
@@ -927,6 +1052,7 @@ ct_endpoint_finalize (GObject *object)
 
   settings_free (object);
   g_clear_object (&priv->log);
+  g_clear_object (&priv->connections);
   g_clear_pointer (&priv->address, g_free);
   g_clear_pointer (&priv->error, g_free);
 
@@ -1047,5 +1173,6 @@ ct_endpoint_init (CtEndpoint *self)
   CtEndpointPrivate *priv = ct_endpoint_get_instance_private (self);
 
   priv->log = ct_message_log_new ();
+  priv->connections = g_list_store_new (CT_TYPE_CONNECTION);
   priv->state = CT_STATE_STOPPED;
 }

@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "ct-connection.h"
 #include "ct-message-log.h"
 #include "ct-types.h"
 
@@ -29,6 +30,10 @@ G_DECLARE_DERIVABLE_TYPE (CtEndpoint, ct_endpoint, CT, ENDPOINT, GObject)
  *   and by dispose)
  * @send_text: send a composer line (client) or a reply/broadcast (server)
  * @use_server: point a client at a server endpoint of the same protocol
+ * @shutdown_write: a stream client's half-close: send no more, keep reading
+ *   (%NULL when the protocol has none)
+ * @close_connection: close one of the endpoint's connections (%NULL for
+ *   endpoints that do not list connections)
  */
 struct _CtEndpointClass
 {
@@ -56,8 +61,12 @@ struct _CtEndpointClass
                             GError             **error);
   void     (*use_server)   (CtEndpoint          *self,
                             CtEndpoint          *server);
+  gboolean (*shutdown_write) (CtEndpoint        *self,
+                            GError             **error);
+  void     (*close_connection) (CtEndpoint      *self,
+                            CtConnection        *connection);
 
-  gpointer padding[7];
+  gpointer padding[5];
 };
 
 const char     *ct_endpoint_get_protocol_id  (CtEndpoint           *self);
@@ -86,6 +95,17 @@ gboolean        ct_endpoint_send_text        (CtEndpoint           *self,
                                               GError              **error);
 void            ct_endpoint_use_server       (CtEndpoint           *self,
                                               CtEndpoint           *server);
+gboolean        ct_endpoint_can_shutdown_write (CtEndpoint         *self);
+gboolean        ct_endpoint_shutdown_write   (CtEndpoint           *self,
+                                              GError              **error);
+
+/* Connections, for endpoints that keep several (a TCP server's clients) */
+gboolean        ct_endpoint_lists_connections (CtEndpoint          *self);
+GListModel     *ct_endpoint_get_connections  (CtEndpoint           *self);
+CtConnection   *ct_endpoint_find_connection  (CtEndpoint           *self,
+                                              const char           *peer);
+void            ct_endpoint_close_connection (CtEndpoint           *self,
+                                              CtConnection         *connection);
 
 /* Settings: the properties flagged CT_PARAM_SETTING */
 void            ct_endpoint_class_install_setting (CtEndpointClass *klass,
@@ -111,5 +131,9 @@ void            ct_endpoint_report_error     (CtEndpoint           *self,
                                               const GError         *error);
 void            ct_endpoint_fail             (CtEndpoint           *self,
                                               const GError         *error);
+void            ct_endpoint_add_connection   (CtEndpoint           *self,
+                                              CtConnection         *connection);
+void            ct_endpoint_remove_connection (CtEndpoint          *self,
+                                              CtConnection         *connection);
 
 G_END_DECLS

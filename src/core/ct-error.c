@@ -70,6 +70,15 @@ ct_error_from_socket (const GError   *error,
                         _("Nobody is listening on %s (connection refused)"),
                         where);
 
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    return g_error_new (CT_ERROR, CT_ERROR_TIMED_OUT,
+                        _("%s did not answer in time: check the address, or a firewall may drop the packets"),
+                        where);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED))
+    return g_error_new (CT_ERROR, CT_ERROR_CONNECTION_RESET,
+                        _("%s reset the connection"), where);
+
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE))
     return g_error_new (CT_ERROR, CT_ERROR_UNREACHABLE,

@@ -23,6 +23,9 @@ typedef enum
   CT_ERROR_NOT_RUNNING,
   CT_ERROR_BUSY,
   CT_ERROR_NOT_IMPLEMENTED,
+  CT_ERROR_TIMED_OUT,
+  CT_ERROR_CONNECTION_RESET,
+  CT_ERROR_PROTOCOL,
 } CtError;
 
 GQuark  ct_error_quark          (void);

@@ -207,7 +207,9 @@ ct_message_log_append (CtMessageLog          *self,
   g_return_if_fail (CT_IS_MESSAGE_LOG (self));
   g_return_if_fail (fields != NULL);
 
-  if (fields->peer && self->last_peer && strcmp (fields->peer, self->last_peer) == 0)
+  if (fields->peer && fields->peer_is_ref)
+    record = ct_record_new (fields, g_ref_string_acquire ((char *) fields->peer));
+  else if (fields->peer && self->last_peer && strcmp (fields->peer, self->last_peer) == 0)
     record = ct_record_new (fields, g_ref_string_acquire (self->last_peer));
   else
     {

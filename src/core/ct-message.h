@@ -21,8 +21,11 @@ G_BEGIN_DECLS
  * @summary: (nullable): one line; derived from the payload when %NULL
  * @meta: (nullable): an `a{sv}` of protocol metadata (floating references are sunk)
  * @exchange: pairs a reply with its request; 0 for none
+ * @peer_is_ref: @peer is a #GRefString the entry may share instead of
+ *   copying (a connection's name, appended many times)
  *
- * What a new log entry is made of. Everything is copied.
+ * What a new log entry is made of. Everything is copied (or, for a
+ * #GRefString peer, referenced).
  */
 typedef struct
 {
@@ -35,6 +38,7 @@ typedef struct
   const char   *summary;
   GVariant     *meta;
   guint64       exchange;
+  gboolean      peer_is_ref;
 } CtMessageFields;
 
 #define CT_TYPE_MESSAGE (ct_message_get_type ())

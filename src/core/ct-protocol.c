@@ -8,6 +8,8 @@
 
 #include "ct-endpoint.h"
 #include "ct-protocol.h"
+#include "ct-tcp-client.h"
+#include "ct-tcp-server.h"
 #include "ct-udp-client.h"
 #include "ct-udp-server.h"
 
@@ -31,8 +33,8 @@ static const CtProtocol protocols[] = {
     .server_title = N_("Server"),
     .client_title = N_("Client"),
     .default_port = 9001,
-    .planned = N_("A multi-client TCP server (echo, broadcast or manual replies; raw, line or "
-                  "length-prefixed framing) and a client beside it."),
+    .get_server_type = ct_tcp_server_get_type,
+    .get_client_type = ct_tcp_client_get_type,
   },
   {
     .id = "jsonrpc",

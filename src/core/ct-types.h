@@ -50,6 +50,30 @@ typedef enum
   CT_PAYLOAD_FORMAT_HEX,
 } CtPayloadFormat;
 
+/**
+ * CtTcpFraming:
+ * How a TCP byte stream is cut into messages: each read as it comes, lines
+ * ending in `\n` (`\r\n` tolerated), or a 4-byte big-endian length prefix.
+ */
+typedef enum
+{
+  CT_TCP_FRAMING_RAW,
+  CT_TCP_FRAMING_LINE,
+  CT_TCP_FRAMING_LENGTH,
+} CtTcpFraming;
+
+/**
+ * CtTcpMode:
+ * What a TCP server does with each message: send it back, send it to every
+ * other client, or nothing (the user replies from the composer).
+ */
+typedef enum
+{
+  CT_TCP_MODE_ECHO,
+  CT_TCP_MODE_BROADCAST,
+  CT_TCP_MODE_MANUAL,
+} CtTcpMode;
+
 /* Flags in GParamSpec.flags that mark an endpoint property as a user setting
  * (shown in the GUI form, accepted as a CLI option, saved with a session). */
 #define CT_PARAM_SETTING (1 << G_PARAM_USER_SHIFT)
