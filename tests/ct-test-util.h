@@ -148,4 +148,44 @@ ct_test_endpoint_port (CtEndpoint *endpoint)
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
 }
 
+typedef struct
+{
+  char     *stdout_text;
+  GError   *error;
+  gboolean  done;
+} CtTestCommunicate;
+
+static inline void
+ct_test_communicate_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  CtTestCommunicate *c = user_data;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &c->stdout_text, NULL, &c->error);
+  c->done = TRUE;
+}
+
+/* Runs a third-party peer with @stdin_text as its input while the main
+ * context keeps our endpoints going; returns its output (checked to have
+ * exited 0). */
+static inline char *
+ct_test_run_peer (const char         *stdin_text,
+                  const char * const *argv)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  CtTestCommunicate c = { NULL, NULL, FALSE };
+
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (process, stdin_text, NULL, ct_test_communicate_cb, &c);
+  CT_TEST_WAIT_UNTIL (c.done);
+  g_assert_no_error (c.error);
+  /* communicate completes once the process has exited, too */
+  if (!g_subprocess_get_successful (process))
+    g_error ("%s failed; it printed: %s", argv[0], c.stdout_text);
+  return c.stdout_text;
+}
+
 G_END_DECLS

@@ -95,7 +95,7 @@ feed_line (CtTcpFramer     *framer,
       last = chunk > 0 ? newline[-1] : held > 0 ? framer->pending->data[held - 1] : 0;
       if (held + chunk > framer->max_frame + 1 ||
           (held + chunk == framer->max_frame + 1 && last != '\r'))
-        return TOO_LARGE (error, framer, _("A line of %lu bytes is over the limit of %lu bytes"),
+        return TOO_LARGE (error, framer, _("A line of %lu bytes is too long: the limit is %lu bytes"),
                           held + chunk);
 
       if (held > 0)
@@ -205,7 +205,7 @@ ct_tcp_framer_feed (CtTcpFramer     *framer,
     {
     case CT_TCP_FRAMING_RAW:
       if (size > framer->max_frame)
-        return TOO_LARGE (error, framer, _("A read of %lu bytes is over the limit of %lu bytes"), size);
+        return TOO_LARGE (error, framer, _("A read of %lu bytes is too long: the limit is %lu bytes"), size);
       if (size > 0)
         func (data, size, user_data);
       return TRUE;
