@@ -151,6 +151,7 @@ cd "$top" || die "cannot enter $top"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/crosstalk-bench.XXXXXX") || die "mktemp failed"
 server_pid=
 load_pid=
+sleep_pid=
 
 # True while $1 is alive (a zombie, exited but not yet waited for, is not).
 is_running ()
@@ -193,6 +194,10 @@ stop_load ()
 
 cleanup ()
 {
+  if [ -n "$sleep_pid" ]; then
+    kill "$sleep_pid" 2>/dev/null
+    wait "$sleep_pid" 2>/dev/null
+  fi
   stop_load
   stop_server
   rm -rf "$tmp"
@@ -223,12 +228,17 @@ fd_count ()
 
 now_ns () { date +%s%N; }
 
-# Sleeps until the date +%s%N value $1, if it is in the future.
+# Sleeps until the date +%s%N value $1, if it is in the future.  In the
+# background and waited for, so that an interrupt is handled at once.
 sleep_until_ns ()
 {
   local s
   s=$(awk -v t="$1" -v n="$(now_ns)" 'BEGIN { if (t > n) printf "%.3f", (t - n) / 1e9; else print 0 }')
-  [ "$s" = 0 ] || sleep "$s"
+  [ "$s" = 0 ] && return 0
+  sleep "$s" &
+  sleep_pid=$!
+  wait "$sleep_pid"
+  sleep_pid=
 }
 
 clk_tck=$(getconf CLK_TCK 2>/dev/null || echo 100)
@@ -519,6 +529,9 @@ if [ "$IDLE_CONNECTIONS" -gt 0 ]; then
   }'
   if [ -s "$tmp/load.err" ]; then
     sed 's/^/  /' "$tmp/load.err" | head -n 5
+  fi
+  if [ -s "$tmp/server.err" ]; then
+    sed 's/^/  server stderr: /' "$tmp/server.err" | head -n 5
   fi
   echo "idle_server_fds before ${fds_before:-?} held ${fds_held:-?}"
   echo "idle_rss_kib before $rss_before held $rss_held"

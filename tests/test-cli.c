@@ -6,6 +6,9 @@
 
 #include <json-glib/json-glib.h>
 #include <signal.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "ct-test-util.h"
 
@@ -28,18 +31,100 @@ parse_json (const char *line)
   return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
 }
 
+/* Every wait below is bounded: the reads and waits run on the main context
+ * under CT_TEST_WAIT_UNTIL, so a process that never answers fails the test
+ * after CT_TEST_TIMEOUT_S instead of hanging it. */
+
+static char *
+read_line (GDataInputStream *stream)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  char *line;
+
+  g_data_input_stream_read_line_async (stream, G_PRIORITY_DEFAULT, NULL, ct_test_result_cb, &result);
+  CT_TEST_WAIT_UNTIL (result != NULL);
+  line = g_data_input_stream_read_line_finish_utf8 (stream, result, NULL, &error);
+  g_assert_no_error (error);
+  return line;
+}
+
 static JsonObject *
 read_json_line (GDataInputStream *stream)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
+  g_autofree char *line = read_line (stream);
 
-  /* Blocking read with a bound: the server prints within milliseconds, and
-   * the test's own watchdog (meson's timeout) ends a hang. */
-  line = g_data_input_stream_read_line_utf8 (stream, NULL, NULL, &error);
-  g_assert_no_error (error);
   g_assert_nonnull (line);
   return parse_json (line);
+}
+
+/* Reads JSON lines until the first one whose "event" is @event, which it
+ * returns; the lines before it go to @before (if given) */
+static JsonObject *
+read_until_event (GDataInputStream *stream,
+                  const char       *event,
+                  GPtrArray        *before)
+{
+  for (;;)
+    {
+      g_autoptr(JsonObject) object = read_json_line (stream);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (object, "event", NULL), event) == 0)
+        return g_steal_pointer (&object);
+      if (before)
+        g_ptr_array_add (before, g_steal_pointer (&object));
+    }
+}
+
+/* g_subprocess_communicate_utf8 (), bounded */
+static void
+communicate (GSubprocess  *process,
+             const char   *stdin_text,
+             char        **out,
+             char        **err)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_subprocess_communicate_utf8_async (process, stdin_text, NULL, ct_test_result_cb, &result);
+  CT_TEST_WAIT_UNTIL (result != NULL);
+  g_assert_true (g_subprocess_communicate_utf8_finish (process, result, out, err, &error));
+  g_assert_no_error (error);
+}
+
+/* g_subprocess_wait (), bounded */
+static void
+wait_process (GSubprocess *process)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_subprocess_wait_async (process, NULL, ct_test_result_cb, &result);
+  CT_TEST_WAIT_UNTIL (result != NULL);
+  g_assert_true (g_subprocess_wait_finish (process, result, &error));
+  g_assert_no_error (error);
+}
+
+#ifdef __linux__
+/* A server left behind by a failed test (g_error aborts) goes with it */
+static void
+die_with_parent (gpointer unused)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+#endif
+
+static GSubprocess *
+spawnv (GSubprocessFlags     flags,
+        const char * const  *argv,
+        GError             **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
+
+#ifdef __linux__
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+#endif
+  return g_subprocess_launcher_spawnv (launcher, argv, error);
 }
 
 static GSubprocess *
@@ -58,7 +143,7 @@ spawn (GSubprocessFlags   flags,
   va_end (ap);
   g_ptr_array_add (args, NULL);
 
-  return g_subprocess_newv ((const char * const *) args->pdata, flags, error);
+  return spawnv (flags, (const char * const *) args->pdata, error);
 }
 
 static guint
@@ -70,19 +155,47 @@ address_port (const char *address)
   return (guint) g_ascii_strtoull (colon + 1, NULL, 10);
 }
 
+/* `crosstalk-cli serve PROTOCOL --port=0 --json [OPTIONS...]`, NULL-terminated
+ * options; returns the server and its first log entry, which must be
+ * "listening" */
+static GSubprocess *
+serve (const char        *protocol,
+       GDataInputStream **out,
+       JsonObject       **first,
+       ...)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (args, (gpointer) cli_path);
+  g_ptr_array_add (args, (gpointer) "serve");
+  g_ptr_array_add (args, (gpointer) protocol);
+  g_ptr_array_add (args, (gpointer) "--port=0");
+  g_ptr_array_add (args, (gpointer) "--json");
+  va_start (ap, first);
+  while ((arg = va_arg (ap, const char *)))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  server = spawnv (G_SUBPROCESS_FLAGS_STDOUT_PIPE, (const char * const *) args->pdata, &error);
+  g_assert_no_error (error);
+  *out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
+  *first = read_json_line (*out);
+  g_assert_cmpstr (json_object_get_string_member (*first, "protocol"), ==, protocol);
+  g_assert_cmpstr (json_object_get_string_member (*first, "event"), ==, "listening");
+  return g_steal_pointer (&server);
+}
+
 /* `crosstalk-cli serve udp --port=0 --json`; returns its first log entry */
 static GSubprocess *
 serve_udp (GDataInputStream **out,
            JsonObject       **first)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) server = NULL;
-
-  server = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "serve", "udp", "--port=0", "--json", NULL);
-  g_assert_no_error (error);
-  *out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
-  *first = read_json_line (*out);
-  return g_steal_pointer (&server);
+  return serve ("udp", out, first, NULL);
 }
 
 static char *
@@ -94,12 +207,53 @@ port_option (JsonObject *listening)
 static void
 stop_server (GSubprocess *process)
 {
-  g_autoptr(GError) error = NULL;
-
   g_subprocess_send_signal (process, SIGTERM);
-  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  wait_process (process);
   g_assert_true (g_subprocess_get_if_exited (process));
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+}
+
+/* The JSON Lines of @text, one object each (the last line is empty) */
+static GPtrArray *
+parse_json_lines (const char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  GPtrArray *objects = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  guint n = g_strv_length (lines);
+
+  g_assert_cmpuint (n, >, 0);
+  g_assert_cmpstr (lines[n - 1], ==, "");
+  for (guint i = 0; i + 1 < n; i++)
+    g_ptr_array_add (objects, parse_json (lines[i]));
+  return objects;
+}
+
+static const char *
+member (JsonObject *object,
+        const char *name)
+{
+  return json_object_get_string_member_with_default (object, name, NULL);
+}
+
+/* The index of the first entry at or after @from with @direction and, for
+ * in/out entries, @text, or for info entries the event @text; -1 if none */
+static int
+find_entry (GPtrArray  *objects,
+            guint       from,
+            const char *direction,
+            const char *text)
+{
+  gboolean message = g_str_equal (direction, "in") || g_str_equal (direction, "out");
+
+  for (guint i = from; i < objects->len; i++)
+    {
+      JsonObject *object = objects->pdata[i];
+
+      if (g_strcmp0 (member (object, "direction"), direction) == 0 &&
+          g_strcmp0 (member (object, message ? "text" : "event"), text) == 0)
+        return (int) i;
+    }
+  return -1;
 }
 
 static void
@@ -131,7 +285,7 @@ test_serve_udp (void)
   socat = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
                             "socat", "-t", "1", "-", target, NULL);
   g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (socat, "hello cli\n", NULL, &socat_out, NULL, &error));
+  communicate (socat, "hello cli\n", &socat_out, NULL);
   g_assert_cmpstr (socat_out, ==, "hello cli\n");
 
   /* ...and the server's log says so, line by line */
@@ -164,8 +318,8 @@ test_send_udp (void)
 
   sender = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
                   "send", "udp", port, "--json", "one", "two", NULL);
-  g_assert_true (g_subprocess_communicate_utf8 (sender, NULL, NULL, &sent, NULL, &error));
   g_assert_no_error (error);
+  communicate (sender, NULL, &sent, NULL);
   g_assert_cmpint (g_subprocess_get_exit_status (sender), ==, 0);
 
   lines = g_strsplit (sent, "\n", -1);
@@ -199,8 +353,8 @@ test_connect_udp (void)
   /* Each stdin line is one datagram; the human format shows the replies */
   client = spawn (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
                   "connect", "udp", port, "--wait=500", NULL);
-  g_assert_true (g_subprocess_communicate_utf8 (client, "alpha\nbeta\n", NULL, &printed, NULL, &error));
   g_assert_no_error (error);
+  communicate (client, "alpha\nbeta\n", &printed, NULL);
   g_assert_cmpint (g_subprocess_get_exit_status (client), ==, 0);
   g_assert_nonnull (strstr (printed, "in"));
   g_assert_nonnull (strstr (printed, "alpha"));
@@ -227,7 +381,8 @@ test_port_in_use (void)
 
   server = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
                   "serve", "udp", option, "--json", NULL);
-  g_assert_true (g_subprocess_communicate_utf8 (server, NULL, NULL, &out, &err, &error));
+  g_assert_no_error (error);
+  communicate (server, NULL, &out, &err);
   g_assert_true (g_subprocess_get_if_exited (server));
   g_assert_cmpint (g_subprocess_get_exit_status (server), !=, 0);
 
@@ -252,6 +407,10 @@ test_bad_options (void)
     { { "serve", "gopher", NULL }, "Unknown protocol" },
     { { "serve", "udp", "--format=morse", NULL }, "text, hex" },
     { { "dance", NULL }, "Unknown command" },
+    { { "serve", "tcp", "--framing=morse", NULL }, "raw, line, length" },
+    { { "serve", "tcp", "--max-connections=0", NULL }, "must be in the range" },
+    { { "connect", "tcp", "--mode=echo", NULL }, "Unknown option" },
+    { { "connect", "tcp", "--connect-timeout=0", NULL }, "must be in the range" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -262,10 +421,55 @@ test_bad_options (void)
 
       process = spawn (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
                        cases[i].args[0], cases[i].args[1], cases[i].args[2], NULL);
-      g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error));
+      g_assert_no_error (error);
+      communicate (process, NULL, NULL, &err);
       g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 2);
       g_assert_nonnull (strstr (err, cases[i].message));
     }
+}
+
+/* `crosstalk-cli VERB PROTOCOL --help` shows every setting of the endpoint
+ * with its blurb, from the properties */
+static char *
+check_help (const char *verb,
+            const char *protocol_id,
+            CtRole      role)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) help = NULL;
+  g_autoptr(CtEndpoint) endpoint = ct_protocol_new_endpoint (ct_protocol_lookup (protocol_id), role);
+  g_autofree GParamSpec **settings = ct_endpoint_class_list_settings (CT_ENDPOINT_GET_CLASS (endpoint), NULL);
+  char *help_out = NULL;
+
+  help = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, verb, protocol_id, "--help", NULL);
+  g_assert_no_error (error);
+  communicate (help, NULL, &help_out, NULL);
+  g_assert_cmpint (g_subprocess_get_exit_status (help), ==, 0);
+
+  for (guint i = 0; settings[i]; i++)
+    {
+      g_autofree char *option = g_strdup_printf ("--%s=", settings[i]->name);
+
+      g_assert_nonnull (strstr (help_out, option));
+      g_assert_nonnull (strstr (help_out, g_param_spec_get_blurb (settings[i])));
+    }
+  return help_out;
+}
+
+/* The part of `list` about @id: from its line to the next protocol's */
+static char *
+list_section (const char *list_out,
+              const char *id)
+{
+  g_autofree char *heading = g_strdup_printf ("\n%-8s ", id);
+  const char *start = g_str_has_prefix (list_out, heading + 1) ? list_out : strstr (list_out, heading);
+  const char *end;
+
+  g_assert_nonnull (start);
+  /* Protocol lines start at column 0, everything else is indented */
+  for (end = strchr (start + 1, '\n'); end && end[1] && (end[1] == ' ' || end[1] == '\n'); end = strchr (end + 1, '\n'))
+    ;
+  return end ? g_strndup (start, end - start) : g_strdup (start);
 }
 
 static void
@@ -273,34 +477,295 @@ test_list_and_help (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) list = NULL;
-  g_autoptr(GSubprocess) help = NULL;
   g_autofree char *list_out = NULL;
-  g_autofree char *help_out = NULL;
+  g_autofree char *udp_help = NULL;
+  g_autofree char *tcp_help = NULL;
+  g_autofree char *tcp_client_help = NULL;
+  g_autofree char *tcp_section = NULL;
   static const char *ids[] = { "udp", "tcp", "jsonrpc", "rest", "chat", "amqp" };
+  static const char *coming[] = { "jsonrpc", "rest", "chat", "amqp" };
 
   list = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "list", NULL);
-  g_assert_true (g_subprocess_communicate_utf8 (list, NULL, NULL, &list_out, NULL, &error));
+  g_assert_no_error (error);
+  communicate (list, NULL, &list_out, NULL);
   g_assert_cmpint (g_subprocess_get_exit_status (list), ==, 0);
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
     g_assert_nonnull (strstr (list_out, ids[i]));
   g_assert_nonnull (strstr (list_out, "--echo=yes|no"));
 
+  /* TCP is built now: its options, for both ends; the others are still coming */
+  tcp_section = list_section (list_out, "tcp");
+  g_assert_null (strstr (tcp_section, "not built yet"));
+  g_assert_nonnull (strstr (tcp_section, "serve tcp:"));
+  g_assert_nonnull (strstr (tcp_section, "connect/send tcp:"));
+  g_assert_nonnull (strstr (tcp_section, "--framing=raw|line|length"));
+  g_assert_nonnull (strstr (tcp_section, "--mode=echo|broadcast|manual"));
+  g_assert_nonnull (strstr (tcp_section, "--max-frame-size=N"));
+  g_assert_nonnull (strstr (tcp_section, "--max-connections=N"));
+  g_assert_nonnull (strstr (tcp_section, "--idle-timeout=N"));
+  g_assert_nonnull (strstr (tcp_section, "--connect-timeout=N"));
+  for (guint i = 0; i < G_N_ELEMENTS (coming); i++)
+    {
+      g_autofree char *section = list_section (list_out, coming[i]);
+
+      g_assert_nonnull (strstr (section, "not built yet"));
+      g_assert_null (strstr (section, "--port="));
+    }
+
   /* --help shows every setting with its blurb, from the properties */
-  help = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "serve", "udp", "--help", NULL);
-  g_assert_true (g_subprocess_communicate_utf8 (help, NULL, NULL, &help_out, NULL, &error));
-  g_assert_cmpint (g_subprocess_get_exit_status (help), ==, 0);
+  udp_help = check_help ("serve", "udp", CT_ROLE_SERVER);
+  tcp_help = check_help ("serve", "tcp", CT_ROLE_SERVER);
+  g_assert_nonnull (strstr (tcp_help, "--framing=raw|line|length"));
+  g_assert_nonnull (strstr (tcp_help, "--mode=echo|broadcast|manual"));
+  g_assert_nonnull (strstr (tcp_help, "--max-frame-size=N"));
+  g_assert_nonnull (strstr (tcp_help, "--max-connections=N"));
+  g_assert_nonnull (strstr (tcp_help, "--idle-timeout=N"));
+  g_assert_nonnull (strstr (tcp_help, "--reply-to="));
+  tcp_client_help = check_help ("connect", "tcp", CT_ROLE_CLIENT);
+  g_assert_nonnull (strstr (tcp_client_help, "--connect-timeout=N"));
+  g_assert_null (strstr (tcp_client_help, "--mode="));
+}
+
+/* A protocol that is not built yet says so and exits 1 */
+static void
+test_not_built_yet (void)
+{
+  static const char *coming[] = { "jsonrpc", "rest", "chat", "amqp" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (coming); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSubprocess) process = NULL;
+      g_autofree char *err = NULL;
+
+      process = spawn (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                       "serve", coming[i], NULL);
+      g_assert_no_error (error);
+      communicate (process, NULL, NULL, &err);
+      g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+      g_assert_nonnull (strstr (err, "not built yet"));
+    }
+}
+
+/* -- TCP ------------------------------------------------------------------ */
+
+/* `serve tcp` and `connect tcp` as a user pairs them: each stdin line goes
+ * out and comes back; at the end of stdin the client half-closes, the echo
+ * server closes its side, and the client exits 0 by itself */
+static void
+test_connect_tcp (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GSubprocess) client = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(JsonObject) first = NULL;
+  g_autoptr(JsonObject) server_closed = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GPtrArray) server_lines = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autofree char *port = NULL;
+  g_autofree char *printed = NULL;
+  g_autofree char *errors = NULL;
+  const char *server_address, *client_address;
+  JsonObject *connected, *closed, *last;
+  int out_hello, out_world, in_hello, in_world, half_closed, closed_at;
+
+  server = serve ("tcp", &out, &first, "--framing=line", "--mode=echo", NULL);
+  g_assert_cmpstr (member (first, "role"), ==, "server");
+  g_assert_cmpstr (member (first, "direction"), ==, "info");
+  server_address = member (first, "address");
+  g_assert_true (g_str_has_prefix (server_address, "127.0.0.1:"));
+  g_assert_cmpuint (address_port (server_address), >, 0);
+  port = port_option (first);
+
+  /* --wait is long, so an exit within it is the client's own doing: the
+   * server closed the connection after the half-close */
+  client = spawn (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                  G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                  "connect", "tcp", "--host=127.0.0.1", port, "--framing=line", "--json",
+                  "--wait=15000", NULL);
+  g_assert_no_error (error);
+  communicate (client, "hello\nworld\n", &printed, &errors);
+  g_assert_true (g_subprocess_get_if_exited (client));
+  g_assert_cmpint (g_subprocess_get_exit_status (client), ==, 0);
+  g_assert_cmpstr (errors, ==, "");
+
+  /* The client's log, in order */
+  lines = parse_json_lines (printed);
+  g_assert_cmpuint (lines->len, >=, 8);
+  connected = lines->pdata[0];
+  g_assert_cmpstr (member (connected, "protocol"), ==, "tcp");
+  g_assert_cmpstr (member (connected, "role"), ==, "client");
+  g_assert_cmpstr (member (connected, "direction"), ==, "info");
+  g_assert_cmpstr (member (connected, "event"), ==, "connected");
+  g_assert_cmpstr (member (connected, "peer"), ==, server_address);
+  g_assert_cmpstr (member (connected, "address"), ==, server_address);
+  client_address = member (connected, "local");
+  g_assert_nonnull (client_address);
+  g_assert_true (g_str_has_prefix (client_address, "127.0.0.1:"));
+
+  out_hello = find_entry (lines, 0, "out", "hello");
+  out_world = find_entry (lines, 0, "out", "world");
+  in_hello = find_entry (lines, 0, "in", "hello");
+  in_world = find_entry (lines, 0, "in", "world");
+  half_closed = find_entry (lines, 0, "info", "half-closed");
+  closed_at = find_entry (lines, 0, "info", "closed");
+  g_assert_cmpint (out_hello, >, 0);
+  g_assert_cmpint (out_world, >, out_hello);
+  g_assert_cmpint (in_hello, >, out_hello);
+  g_assert_cmpint (in_world, >, in_hello);
+  g_assert_cmpint (in_world, >, out_world);
+  g_assert_cmpint (half_closed, >, out_world);
+  g_assert_cmpint (closed_at, >, in_world);
+  g_assert_cmpint (closed_at, >, half_closed);
+  /* the line delimiter is framing, not payload */
+  g_assert_cmpint (json_object_get_int_member (lines->pdata[in_hello], "size"), ==, 5);
+  g_assert_cmpstr (member (lines->pdata[in_hello], "peer"), ==, server_address);
+
+  closed = lines->pdata[closed_at];
+  g_assert_cmpstr (member (closed, "reason"), ==, "peer");
+  g_assert_cmpstr (member (closed, "peer"), ==, server_address);
+  g_assert_cmpint (json_object_get_int_member (closed, "bytes-out"), ==, 12);
+  g_assert_cmpint (json_object_get_int_member (closed, "bytes-in"), ==, 12);
+  g_assert_cmpint (find_entry (lines, closed_at + 1, "info", "closed"), ==, -1);
+  g_assert_cmpint (find_entry (lines, 0, "error", "error"), ==, -1);
+  last = lines->pdata[lines->len - 1];
+  g_assert_cmpstr (member (last, "event"), ==, "stopped");
+
+  /* The server's log: the same conversation from the other end, which the
+   * server closed because the client had finished */
+  server_closed = read_until_event (out, "closed", server_lines);
+  g_assert_cmpstr (member (server_closed, "reason"), ==, "peer");
+  g_assert_cmpstr (member (server_closed, "peer"), ==, client_address);
+  g_assert_cmpint (json_object_get_int_member (server_closed, "bytes-in"), ==, 12);
+  g_assert_cmpint (json_object_get_int_member (server_closed, "bytes-out"), ==, 12);
   {
-    g_autoptr(CtEndpoint) server = ct_udp_server_new ();
-    g_autofree GParamSpec **settings = ct_endpoint_class_list_settings (CT_ENDPOINT_GET_CLASS (server), NULL);
+    int accepted = find_entry (server_lines, 0, "info", "accepted");
+    int s_in_hello = find_entry (server_lines, 0, "in", "hello");
+    int s_out_hello = find_entry (server_lines, 0, "out", "hello");
+    int s_in_world = find_entry (server_lines, 0, "in", "world");
+    int s_out_world = find_entry (server_lines, 0, "out", "world");
 
-    for (guint i = 0; settings[i]; i++)
-      {
-        g_autofree char *option = g_strdup_printf ("--%s=", settings[i]->name);
-
-        g_assert_nonnull (strstr (help_out, option));
-        g_assert_nonnull (strstr (help_out, g_param_spec_get_blurb (settings[i])));
-      }
+    g_assert_cmpint (accepted, ==, 0);
+    g_assert_cmpstr (member (server_lines->pdata[accepted], "peer"), ==, client_address);
+    g_assert_cmpstr (member (server_lines->pdata[accepted], "role"), ==, "server");
+    g_assert_cmpint (s_in_hello, >, accepted);
+    g_assert_cmpint (s_out_hello, >, s_in_hello);
+    g_assert_cmpint (s_in_world, >, s_in_hello);
+    g_assert_cmpint (s_out_world, >, s_in_world);
+    g_assert_cmpstr (member (server_lines->pdata[s_in_hello], "peer"), ==, client_address);
+    g_assert_cmpstr (member (server_lines->pdata[s_out_world], "peer"), ==, client_address);
+    g_assert_cmpint (find_entry (server_lines, 0, "error", "error"), ==, -1);
   }
+
+  /* The server is still listening after its client left */
+  stop_server (server);
+}
+
+/* `send tcp` with length-prefixed framing: each TEXT is one message, a
+ * newline inside it included, and both come back before --wait is up */
+static void
+test_send_tcp_length (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GSubprocess) sender = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(JsonObject) first = NULL;
+  g_autoptr(JsonObject) server_closed = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GPtrArray) server_lines = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autofree char *port = NULL;
+  g_autofree char *sent = NULL;
+  gint64 started;
+  const char *texts[] = { "first message", "two\nlines" };
+
+  server = serve ("tcp", &out, &first, "--framing=length", NULL);
+  port = port_option (first);
+
+  started = g_get_monotonic_time ();
+  sender = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                  "send", "tcp", port, "--framing=length", "--json", "--wait=15000",
+                  texts[0], texts[1], NULL);
+  g_assert_no_error (error);
+  communicate (sender, NULL, &sent, NULL);
+  g_assert_cmpint (g_subprocess_get_exit_status (sender), ==, 0);
+  /* it left as soon as both replies were in, not after --wait */
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 10 * G_USEC_PER_SEC);
+
+  lines = parse_json_lines (sent);
+  g_assert_cmpstr (member (lines->pdata[0], "event"), ==, "connected");
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      int sent_at = find_entry (lines, 0, "out", texts[i]);
+      int echoed_at = find_entry (lines, 0, "in", texts[i]);
+
+      g_assert_cmpint (sent_at, >, 0);
+      g_assert_cmpint (echoed_at, >, sent_at);
+      g_assert_cmpint (json_object_get_int_member (lines->pdata[echoed_at], "size"), ==, strlen (texts[i]));
+    }
+  g_assert_cmpint (find_entry (lines, 0, "in", "first message"), <, find_entry (lines, 0, "in", "two\nlines"));
+  g_assert_cmpint (find_entry (lines, 0, "error", "error"), ==, -1);
+
+  /* The server got two messages, not three lines: each came back whole */
+  server_closed = read_until_event (out, "closed", server_lines);
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_assert_cmpint (find_entry (server_lines, 0, "in", texts[i]), >=, 0);
+      g_assert_cmpint (find_entry (server_lines, 0, "out", texts[i]), >=, 0);
+    }
+  {
+    guint n_in = 0;
+
+    for (guint i = 0; i < server_lines->len; i++)
+      n_in += g_strcmp0 (member (server_lines->pdata[i], "direction"), "in") == 0;
+    g_assert_cmpuint (n_in, ==, 2);
+  }
+  /* 4-byte prefixes both ways: 13 + 9 bytes of text, 8 of headers */
+  g_assert_cmpint (json_object_get_int_member (server_closed, "bytes-in"), ==, 30);
+  g_assert_cmpint (json_object_get_int_member (server_closed, "bytes-out"), ==, 30);
+
+  stop_server (server);
+}
+
+/* Connecting where nobody listens: exit 1 and one line a user can act on */
+static void
+test_connect_tcp_refused (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSubprocess) client = NULL;
+  g_autofree char *option = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *lower = NULL;
+  guint16 port;
+
+  /* Bound but not listening: the port stays ours, and connections to it
+   * are refused */
+  socket = ct_test_bind_loopback (G_SOCKET_TYPE_STREAM, &port);
+  option = g_strdup_printf ("--port=%u", port);
+
+  client = spawn (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                  G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                  "connect", "tcp", "--host=127.0.0.1", option, "--json", NULL);
+  g_assert_no_error (error);
+  communicate (client, "never sent\n", &out, &err);
+  g_assert_true (g_subprocess_get_if_exited (client));
+  g_assert_cmpint (g_subprocess_get_exit_status (client), ==, 1);
+
+  /* exactly one line on stderr */
+  g_assert_true (g_str_has_prefix (err, "crosstalk-cli: "));
+  g_assert_true (g_str_has_suffix (err, "\n"));
+  g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);
+  lower = g_ascii_strdown (err, -1);
+  g_assert_nonnull (strstr (lower, "connection refused"));
+  g_assert_nonnull (strstr (err, option + strlen ("--port=")));
+
+  /* the JSON log has the error entry, and nothing was sent */
+  g_assert_nonnull (strstr (out, "\"direction\":\"error\""));
+  g_assert_null (strstr (out, "never sent"));
+  g_assert_null (strstr (out, "\"connected\""));
 }
 
 int
@@ -319,6 +784,10 @@ main (int    argc,
   g_test_add_func ("/ct/cli/port-in-use", test_port_in_use);
   g_test_add_func ("/ct/cli/bad-options", test_bad_options);
   g_test_add_func ("/ct/cli/list-and-help", test_list_and_help);
+  g_test_add_func ("/ct/cli/not-built-yet", test_not_built_yet);
+  g_test_add_func ("/ct/cli/connect-tcp", test_connect_tcp);
+  g_test_add_func ("/ct/cli/send-tcp-length", test_send_tcp_length);
+  g_test_add_func ("/ct/cli/connect-tcp-refused", test_connect_tcp_refused);
 
   return g_test_run ();
 }

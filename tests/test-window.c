@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "ct-test-util.h"
+#include "ct-connection-list.h"
 #include "ct-window.h"
 
 static CtWindow *
@@ -46,6 +47,11 @@ test_pages (void)
         g_assert_null (page);
     }
   g_assert_nonnull (ct_window_get_page (window, "udp"));
+  /* TCP is built now; JSON-RPC is still a "coming" page */
+  g_assert_nonnull (ct_window_get_page (window, "tcp"));
+  g_assert_null (ct_window_get_page (window, "jsonrpc"));
+  ct_window_show_page (window, "jsonrpc");
+  ct_window_show_page (window, "tcp");
 
   close_window (window);
 }
@@ -116,6 +122,151 @@ test_udp_round_trip (void)
   close_window (window);
 }
 
+/* The first descendant of @widget (itself included) of @type, depth first */
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static guint
+count_list_box_rows (GtkListBox *list_box)
+{
+  guint n = 0;
+
+  while (gtk_list_box_get_row_at_index (list_box, (int) n))
+    n++;
+  return n;
+}
+
+static void
+test_tcp_round_trip (void)
+{
+  CtWindow *window = open_window ();
+  CtProtocolPage *page;
+  CtEndpointPane *server_pane, *client_pane;
+  CtEndpoint *server, *client;
+  GListModel *connections;
+  GtkWidget *connection_list;
+  GtkListBox *connection_rows;
+  const char *text = "hello over tcp";
+
+  ct_window_show_page (window, "tcp");
+  page = ct_window_get_page (window, "tcp");
+  g_assert_nonnull (page);
+  server_pane = ct_protocol_page_get_server_pane (page);
+  client_pane = ct_protocol_page_get_client_pane (page);
+  server = ct_endpoint_pane_get_endpoint (server_pane);
+  client = ct_endpoint_pane_get_endpoint (client_pane);
+  g_assert_true (CT_IS_TCP_SERVER (server));
+  g_assert_true (CT_IS_TCP_CLIENT (client));
+  g_assert_true (ct_endpoint_lists_connections (server));
+  connections = ct_endpoint_get_connections (server);
+  g_assert_cmpuint (g_list_model_get_n_items (connections), ==, 0);
+
+  /* The server pane lists its connections */
+  connection_list = find_descendant (GTK_WIDGET (server_pane), CT_TYPE_CONNECTION_LIST);
+  g_assert_nonnull (connection_list);
+  connection_rows = GTK_LIST_BOX (find_descendant (connection_list, GTK_TYPE_LIST_BOX));
+  g_assert_nonnull (connection_rows);
+  g_assert_null (find_descendant (GTK_WIDGET (client_pane), CT_TYPE_CONNECTION_LIST));
+
+  /* Start the server from its pane */
+  g_object_set (server, "port", 0, NULL);
+  gtk_widget_activate_action (GTK_WIDGET (server_pane), "pane.toggle", NULL);
+  CT_TEST_WAIT_UNTIL (ct_endpoint_get_state (server) == CT_STATE_RUNNING);
+
+  /* One click points the client at it, one more connects */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (client_pane), "pane.use-local-server", NULL));
+  {
+    guint port;
+    g_autofree char *host = NULL;
+
+    g_object_get (client, "host", &host, "port", &port, NULL);
+    g_assert_cmpstr (host, ==, "127.0.0.1");
+    g_assert_cmpuint (port, ==, ct_test_endpoint_port (server));
+  }
+  gtk_widget_activate_action (GTK_WIDGET (client_pane), "pane.toggle", NULL);
+  CT_TEST_WAIT_UNTIL (ct_endpoint_get_state (client) == CT_STATE_RUNNING);
+  g_assert_cmpint (ct_test_log_find (ct_endpoint_get_log (client), CT_DIRECTION_INFO, "Connected"), >=, 0);
+
+  /* The server has the connection, in its model and on screen */
+  CT_TEST_WAIT_UNTIL (g_list_model_get_n_items (connections) == 1);
+  {
+    g_autoptr(CtConnection) connection = g_list_model_get_item (connections, 0);
+
+    g_assert_true (g_str_has_prefix (ct_connection_get_peer (connection), "127.0.0.1:"));
+  }
+  CT_TEST_WAIT_UNTIL (count_list_box_rows (connection_rows) == 1);
+
+  /* Type a line in the client's composer and send it */
+  ct_endpoint_pane_set_composer_text (client_pane, text);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (client_pane), "pane.send", NULL));
+  g_assert_null (ct_endpoint_get_error (client));
+
+  /* Both logs have it: the server received and echoed it, the client sent
+   * it and got the echo */
+  CT_TEST_WAIT_UNTIL (ct_test_log_find (ct_endpoint_get_log (client), CT_DIRECTION_IN, text) >= 0);
+  g_assert_cmpint (ct_test_log_find (ct_endpoint_get_log (client), CT_DIRECTION_OUT, text), >=, 0);
+  g_assert_cmpint (ct_test_log_find (ct_endpoint_get_log (client), CT_DIRECTION_OUT, text), <,
+                   ct_test_log_find (ct_endpoint_get_log (client), CT_DIRECTION_IN, text));
+  g_assert_cmpint (ct_test_log_find (ct_endpoint_get_log (server), CT_DIRECTION_IN, text), >=, 0);
+  g_assert_cmpint (ct_test_log_find (ct_endpoint_get_log (server), CT_DIRECTION_OUT, text), >=, 0);
+  g_assert_cmpint (ct_test_log_find (ct_endpoint_get_log (server), CT_DIRECTION_IN, text), <,
+                   ct_test_log_find (ct_endpoint_get_log (server), CT_DIRECTION_OUT, text));
+  g_assert_cmpuint (ct_test_log_count (ct_endpoint_get_log (client), CT_DIRECTION_IN), ==, 1);
+  g_assert_cmpuint (ct_test_log_count (ct_endpoint_get_log (server), CT_DIRECTION_IN), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (connections), ==, 1);
+
+  /* Half-close from the client pane: the echo server closes its side, the
+   * client stops by itself, the server forgets the connection and keeps
+   * listening */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (client_pane), "pane.shutdown-write", NULL));
+  CT_TEST_WAIT_UNTIL (ct_endpoint_get_state (client) == CT_STATE_STOPPED);
+  CT_TEST_WAIT_UNTIL (g_list_model_get_n_items (connections) == 0);
+  CT_TEST_WAIT_UNTIL (count_list_box_rows (connection_rows) == 0);
+  g_assert_null (ct_endpoint_get_error (client));
+  g_assert_null (ct_endpoint_get_error (server));
+  g_assert_cmpint (ct_endpoint_get_state (server), ==, CT_STATE_RUNNING);
+  g_assert_cmpint (ct_test_log_find (ct_endpoint_get_log (client), CT_DIRECTION_INFO, "Sent FIN"), >=, 0);
+  g_assert_cmpint (ct_test_log_find (ct_endpoint_get_log (client), CT_DIRECTION_INFO,
+                                     "Connection closed by the peer"), >=, 0);
+  g_assert_cmpint (ct_test_log_find (ct_endpoint_get_log (server), CT_DIRECTION_INFO,
+                                     "Connection closed by the peer"), >=, 0);
+  g_assert_cmpuint (ct_test_log_count (ct_endpoint_get_log (client), CT_DIRECTION_ERROR), ==, 0);
+  g_assert_cmpuint (ct_test_log_count (ct_endpoint_get_log (server), CT_DIRECTION_ERROR), ==, 0);
+
+  /* Connect again, and this time disconnect from the client pane: the
+   * server sees the client leave */
+  ct_message_log_clear (ct_endpoint_get_log (server));
+  gtk_widget_activate_action (GTK_WIDGET (client_pane), "pane.toggle", NULL);
+  CT_TEST_WAIT_UNTIL (ct_endpoint_get_state (client) == CT_STATE_RUNNING);
+  CT_TEST_WAIT_UNTIL (g_list_model_get_n_items (connections) == 1);
+  gtk_widget_activate_action (GTK_WIDGET (client_pane), "pane.toggle", NULL);
+  CT_TEST_WAIT_UNTIL (ct_endpoint_get_state (client) == CT_STATE_STOPPED);
+  CT_TEST_WAIT_UNTIL (g_list_model_get_n_items (connections) == 0);
+  g_assert_cmpint (ct_test_log_find (ct_endpoint_get_log (server), CT_DIRECTION_INFO,
+                                     "Connection closed by the peer"), >=, 0);
+  g_assert_null (ct_endpoint_get_error (client));
+
+  /* Stop the server from its pane */
+  gtk_widget_activate_action (GTK_WIDGET (server_pane), "pane.toggle", NULL);
+  CT_TEST_WAIT_UNTIL (ct_endpoint_get_state (server) == CT_STATE_STOPPED);
+
+  close_window (window);
+}
+
 static void
 test_start_failure_shows_in_pane (void)
 {
@@ -169,6 +320,7 @@ main (int    argc,
 
   g_test_add_func ("/ct/window/pages", test_pages);
   g_test_add_func ("/ct/window/udp-round-trip", test_udp_round_trip);
+  g_test_add_func ("/ct/window/tcp-round-trip", test_tcp_round_trip);
   g_test_add_func ("/ct/window/start-failure", test_start_failure_shows_in_pane);
   g_test_add_func ("/ct/window/narrow", test_narrow_stacks_panes);
 

@@ -69,9 +69,6 @@ print_message (Cli       *cli,
   else if (direction == CT_DIRECTION_ERROR)
     cli->n_errors++;
 
-  if (cli->quiet && (direction == CT_DIRECTION_IN || direction == CT_DIRECTION_OUT))
-    return;
-
   if (cli->json)
     {
       g_autofree char *line = ct_jsonl_format_message (message, cli->protocol->id,
@@ -105,8 +102,21 @@ on_items_changed (GListModel *model,
 {
   for (guint i = position; i < position + added; i++)
     {
-      g_autoptr(CtMessage) message = g_list_model_get_item (model, i);
+      g_autoptr(CtMessage) message = NULL;
 
+      /* With --quiet, in/out entries are only counted: no row object */
+      if (cli->quiet)
+        {
+          CtDirection direction = ct_message_log_get_direction (CT_MESSAGE_LOG (model), i);
+
+          if (direction == CT_DIRECTION_IN || direction == CT_DIRECTION_OUT)
+            {
+              cli->n_in += direction == CT_DIRECTION_IN;
+              continue;
+            }
+        }
+
+      message = g_list_model_get_item (model, i);
       print_message (cli, message);
     }
   fflush (stdout);

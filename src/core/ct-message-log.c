@@ -99,6 +99,26 @@ ct_message_log_get_item (GListModel *model,
   return ct_message_new_for_record (*slot (self, seq));
 }
 
+/**
+ * ct_message_log_get_direction:
+ * @position: a position in the model
+ *
+ * The direction of an entry, without making its #CtMessage: for callers
+ * that skip most entries (the CLI with --quiet).
+ */
+CtDirection
+ct_message_log_get_direction (CtMessageLog *self,
+                              guint         position)
+{
+  guint64 seq;
+
+  g_return_val_if_fail (CT_IS_MESSAGE_LOG (self), CT_DIRECTION_INFO);
+
+  seq = self->pub_first + position;
+  g_return_val_if_fail (seq < self->pub_end, CT_DIRECTION_INFO);
+  return (*slot (self, seq))->direction;
+}
+
 static void
 list_model_iface_init (GListModelInterface *iface)
 {

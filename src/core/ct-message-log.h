@@ -41,4 +41,7 @@ guint64       ct_message_log_get_n_dropped  (CtMessageLog          *self);
 guint64       ct_message_log_get_n_appended (CtMessageLog          *self);
 guint64       ct_message_log_get_heap_bytes (CtMessageLog          *self);
 
+CtDirection   ct_message_log_get_direction (CtMessageLog *self,
+                                            guint         position);
+
 G_END_DECLS

@@ -46,14 +46,14 @@ struct _CtTcpConnection
   guint64                     bytes_in;
   guint64                     bytes_out;
   gint64                      last_activity; /* monotonic µs */
-  CtTcpCloseReason            close_when_sent;
+  gint64                      read_time;     /* wall clock of the read being handled */
 
   guint                       closed : 1;
   guint                       corked : 1;
   guint                       peer_finished : 1;
   guint                       write_shut : 1;
   guint                       shutdown_when_sent : 1;
-  guint                       close_pending : 1;
+  guint                       close_pending : 1;  /* the peer is done: close once all is sent */
 };
 
 G_DEFINE_FINAL_TYPE (CtTcpConnection, ct_tcp_connection, CT_TYPE_CONNECTION)
@@ -76,7 +76,7 @@ read_buffer (void)
 const char *
 ct_tcp_close_reason_to_string (CtTcpCloseReason reason)
 {
-  static const char *names[] = { "peer", "reset", "idle", "error", "local", "limit" };
+  static const char *names[] = { "peer", "reset", "idle", "error", "local" };
 
   g_return_val_if_fail (reason < G_N_ELEMENTS (names), "error");
   return names[reason];
@@ -165,8 +165,6 @@ close_summary (CtTcpCloseReason reason)
       return _("Connection closed: idle timeout");
     case CT_TCP_CLOSE_ERROR:
       return _("Connection closed after an error");
-    case CT_TCP_CLOSE_LIMIT:
-      return _("Connection refused: too many connections");
     case CT_TCP_CLOSE_LOCAL:
     default:
       return _("Connection closed");
@@ -337,7 +335,7 @@ flush (CtTcpConnection *self)
   if (self->shutdown_when_sent)
     do_shutdown (self);
   else if (self->close_pending)
-    ct_tcp_connection_close (self, self->close_when_sent, NULL);
+    ct_tcp_connection_close (self, CT_TCP_CLOSE_PEER, NULL);
   else if (self->read_source == NULL && !self->peer_finished)
     start_reading (self);
 }
@@ -395,6 +393,8 @@ ct_tcp_connection_send (CtTcpConnection  *self,
 
   ct_tcp_frame_append (self->out, self->framer.framing, data, size);
   ct_message_log_append (ct_endpoint_get_log (self->endpoint), &(CtMessageFields) {
+                           /* A reply made while a read is handled shares its time */
+                           .time = self->corked ? self->read_time : 0,
                            .direction = CT_DIRECTION_OUT,
                            .peer = peer_name (self),
                            .peer_is_ref = TRUE,
@@ -448,6 +448,7 @@ frame_cb (const guint8 *data,
   CtTcpConnection *self = user_data;
 
   ct_message_log_append (ct_endpoint_get_log (self->endpoint), &(CtMessageFields) {
+                           .time = self->read_time,
                            .direction = CT_DIRECTION_IN,
                            .peer = peer_name (self),
                            .peer_is_ref = TRUE,
@@ -471,6 +472,7 @@ peer_finished (CtTcpConnection *self)
   self->peer_finished = TRUE;
 
   self->corked = TRUE;
+  self->read_time = g_get_real_time ();
   if (!ct_tcp_framer_finish (&self->framer, frame_cb, self, &error))
     {
       self->corked = FALSE;
@@ -503,7 +505,6 @@ peer_finished (CtTcpConnection *self)
     }
 
   self->close_pending = TRUE;
-  self->close_when_sent = CT_TCP_CLOSE_PEER;
   flush (self);
 }
 
@@ -550,6 +551,8 @@ read_cb (GSocket      *socket,
 
       self->bytes_in += n;
       self->last_activity = g_source_get_time (self->read_source);
+      /* Every message of one read arrived at once */
+      self->read_time = g_get_real_time ();
 
       self->corked = TRUE;
       ok = ct_tcp_framer_feed (&self->framer, buffer, n, frame_cb, self, &error);

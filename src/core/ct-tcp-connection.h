@@ -20,7 +20,6 @@ typedef enum
   CT_TCP_CLOSE_IDLE,    /* no traffic for the idle timeout */
   CT_TCP_CLOSE_ERROR,   /* a frame over the limit, an I/O error, a peer that does not read */
   CT_TCP_CLOSE_LOCAL,   /* closed here: by the user, or the endpoint stopped */
-  CT_TCP_CLOSE_LIMIT,   /* one connection over the limit */
 } CtTcpCloseReason;
 
 #define CT_TYPE_TCP_CONNECTION (ct_tcp_connection_get_type ())

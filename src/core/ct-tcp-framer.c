@@ -260,22 +260,6 @@ ct_tcp_framer_finish (CtTcpFramer     *framer,
   return TRUE;
 }
 
-/* What framing adds to each message on the wire */
-gsize
-ct_tcp_frame_overhead (CtTcpFraming framing)
-{
-  switch (framing)
-    {
-    case CT_TCP_FRAMING_LINE:
-      return 1;
-    case CT_TCP_FRAMING_LENGTH:
-      return CT_TCP_LENGTH_PREFIX;
-    case CT_TCP_FRAMING_RAW:
-    default:
-      return 0;
-    }
-}
-
 /**
  * ct_tcp_frame_append:
  *

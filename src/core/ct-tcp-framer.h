@@ -56,6 +56,5 @@ void     ct_tcp_frame_append       (GByteArray     *out,
                                     CtTcpFraming    framing,
                                     const guint8   *data,
                                     gsize           size);
-gsize    ct_tcp_frame_overhead     (CtTcpFraming    framing);
 
 G_END_DECLS

@@ -211,8 +211,11 @@ accept_one (CtTcpServer *self,
 
       g_socket_close (socket, NULL);
       error = g_error_new (CT_ERROR, CT_ERROR_BUSY,
-                           _("Closed a new connection at once: %u clients are connected, the limit "
-                             "(raise “Maximum connections” to allow more)"),
+                           ngettext ("Closed a new connection at once: %u client is connected, the limit "
+                                     "(raise “Maximum connections” to allow more)",
+                                     "Closed a new connection at once: %u clients are connected, the limit "
+                                     "(raise “Maximum connections” to allow more)",
+                                     self->max_connections),
                            self->max_connections);
       ct_endpoint_report_error (endpoint, peer, error);
       return;
