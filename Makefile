@@ -35,6 +35,7 @@ screenshots: build
 
 bench: build
 	bench/udp.sh $(BUILDDIR)
+	bench/tcp.sh $(BUILDDIR)
 
 install: build
 	$(MESON) install -C $(BUILDDIR)

@@ -115,6 +115,10 @@ on_closed (CtEndpoint       *endpoint,
 
   ct_endpoint_remove_connection (endpoint, CT_CONNECTION (connection));
   g_ptr_array_remove (self->connections, connection);
+
+  /* Replies to a connection that is gone go back to everyone */
+  if (g_strcmp0 (self->reply_to, ct_connection_get_peer (CT_CONNECTION (connection))) == 0)
+    g_object_set (self, "reply-to", "", NULL);
 }
 
 static const CtTcpConnectionFuncs connection_funcs = {
