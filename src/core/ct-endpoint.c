@@ -18,6 +18,7 @@
 #include "ct-endpoint.h"
 #include "ct-enums.h"
 #include "ct-error.h"
+#include "ct-protocol.h"
 
 typedef struct
 {
@@ -610,6 +611,60 @@ ct_endpoint_get_socket_address (CtEndpoint *self)
 }
 
 /* -- settings ----------------------------------------------------------- */
+
+/**
+ * ct_endpoint_class_install_address:
+ *
+ * The `host` and `port` settings every socket endpoint has, worded for its
+ * role; a server binds 127.0.0.1 by default, and the default port is the
+ * registry's. Set @klass's protocol_id and role first.
+ */
+void
+ct_endpoint_class_install_address (CtEndpointClass *klass,
+                                   gsize            host_offset,
+                                   gsize            port_offset)
+{
+  const CtProtocol *protocol = ct_protocol_lookup (klass->protocol_id);
+  gboolean server = klass->role == CT_ROLE_SERVER;
+
+  g_return_if_fail (protocol != NULL);
+
+  if (server)
+    ct_endpoint_class_install_setting (klass,
+      g_param_spec_string ("host", N_("Address"),
+                           N_("Address to listen on: 127.0.0.1 for this computer only, ::1 for IPv6, 0.0.0.0 for every network"),
+                           "127.0.0.1", CT_SETTING_FLAGS),
+      host_offset);
+  else
+    ct_endpoint_class_install_setting (klass,
+      g_param_spec_string ("host", N_("Host"),
+                           N_("Name or address of the server, such as 127.0.0.1, ::1 or localhost"),
+                           "127.0.0.1", CT_SETTING_FLAGS),
+      host_offset);
+
+  ct_endpoint_class_install_setting (klass,
+    g_param_spec_uint ("port", N_("Port"),
+                       server ? N_("Port to listen on; 0 picks a free one") : N_("Port of the server"),
+                       0, 65535, protocol->default_port, CT_SETTING_FLAGS),
+    port_offset);
+}
+
+/**
+ * ct_endpoint_class_install_format:
+ *
+ * The `format` setting: how the composer's line becomes bytes (text or hex);
+ * it may change while running.
+ */
+void
+ct_endpoint_class_install_format (CtEndpointClass *klass,
+                                  gsize            format_offset)
+{
+  ct_endpoint_class_install_setting (klass,
+    g_param_spec_enum ("format", N_("Payload format"),
+                       N_("How the composer's text is read: text, or hex bytes such as 48 69 0a"),
+                       CT_TYPE_PAYLOAD_FORMAT, CT_PAYLOAD_FORMAT_TEXT, CT_SETTING_FLAGS | CT_PARAM_LIVE),
+    format_offset);
+}
 
 /**
  * ct_endpoint_class_list_settings:

@@ -111,6 +111,11 @@ void            ct_endpoint_close_connection (CtEndpoint           *self,
 void            ct_endpoint_class_install_setting (CtEndpointClass *klass,
                                                   GParamSpec       *pspec,
                                                   gsize             struct_offset);
+void            ct_endpoint_class_install_address (CtEndpointClass *klass,
+                                                  gsize            host_offset,
+                                                  gsize            port_offset);
+void            ct_endpoint_class_install_format  (CtEndpointClass *klass,
+                                                  gsize            format_offset);
 GParamSpec    **ct_endpoint_class_list_settings  (CtEndpointClass  *klass,
                                                   guint            *n_settings);
 gboolean        ct_endpoint_set_setting_from_string (CtEndpoint    *self,

@@ -16,7 +16,6 @@
 #include "ct-error.h"
 #include "ct-net.h"
 #include "ct-payload.h"
-#include "ct-protocol.h"
 #include "ct-tcp-client.h"
 #include "ct-tcp-connection.h"
 #include "ct-tcp-server.h"
@@ -296,29 +295,15 @@ ct_tcp_client_class_init (CtTcpClientClass *klass)
   endpoint_class->shutdown_write = ct_tcp_client_shutdown_write;
   endpoint_class->use_server = ct_tcp_client_use_server;
 
-  ct_endpoint_class_install_setting (endpoint_class,
-    g_param_spec_string ("host", N_("Host"),
-                         N_("Name or address of the server"),
-                         "127.0.0.1", CT_SETTING_FLAGS),
-    G_STRUCT_OFFSET (CtTcpClient, host));
-
-  ct_endpoint_class_install_setting (endpoint_class,
-    g_param_spec_uint ("port", N_("Port"),
-                       N_("TCP port of the server"),
-                       0, 65535, ct_protocol_lookup ("tcp")->default_port, CT_SETTING_FLAGS),
-    G_STRUCT_OFFSET (CtTcpClient, port));
+  ct_endpoint_class_install_address (endpoint_class,
+                                     G_STRUCT_OFFSET (CtTcpClient, host),
+                                     G_STRUCT_OFFSET (CtTcpClient, port));
 
   ct_endpoint_class_install_setting (endpoint_class,
     g_param_spec_enum ("framing", N_("Framing"),
                        N_("How messages are cut from the byte stream, both ways: each read as it comes, lines, or a 4-byte big-endian length prefix"),
                        CT_TYPE_TCP_FRAMING, CT_TCP_FRAMING_LINE, CT_SETTING_FLAGS),
     G_STRUCT_OFFSET (CtTcpClient, framing));
-
-  ct_endpoint_class_install_setting (endpoint_class,
-    g_param_spec_enum ("format", N_("Payload format"),
-                       N_("How the composer's text is read: text, or hex bytes such as 48 69 0a"),
-                       CT_TYPE_PAYLOAD_FORMAT, CT_PAYLOAD_FORMAT_TEXT, CT_SETTING_FLAGS | CT_PARAM_LIVE),
-    G_STRUCT_OFFSET (CtTcpClient, format));
 
   ct_endpoint_class_install_setting (endpoint_class,
     g_param_spec_uint ("connect-timeout", N_("Connect timeout"),
@@ -331,6 +316,8 @@ ct_tcp_client_class_init (CtTcpClientClass *klass)
                        N_("Bytes in one received message; a larger one closes the connection"),
                        1, G_MAXINT32, 1024 * 1024, CT_SETTING_FLAGS),
     G_STRUCT_OFFSET (CtTcpClient, max_frame_size));
+
+  ct_endpoint_class_install_format (endpoint_class, G_STRUCT_OFFSET (CtTcpClient, format));
 }
 
 static void

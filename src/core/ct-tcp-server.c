@@ -13,7 +13,6 @@
 #include "ct-error.h"
 #include "ct-net.h"
 #include "ct-payload.h"
-#include "ct-protocol.h"
 #include "ct-tcp-connection.h"
 #include "ct-tcp-server.h"
 
@@ -433,17 +432,9 @@ ct_tcp_server_class_init (CtTcpServerClass *klass)
   endpoint_class->send_text = ct_tcp_server_send_text;
   endpoint_class->close_connection = ct_tcp_server_close_connection;
 
-  ct_endpoint_class_install_setting (endpoint_class,
-    g_param_spec_string ("host", N_("Address"),
-                         N_("Address to listen on: 127.0.0.1 for this computer only, ::1 for IPv6, 0.0.0.0 for every network"),
-                         "127.0.0.1", CT_SETTING_FLAGS),
-    G_STRUCT_OFFSET (CtTcpServer, host));
-
-  ct_endpoint_class_install_setting (endpoint_class,
-    g_param_spec_uint ("port", N_("Port"),
-                       N_("TCP port to listen on; 0 picks a free one"),
-                       0, 65535, ct_protocol_lookup ("tcp")->default_port, CT_SETTING_FLAGS),
-    G_STRUCT_OFFSET (CtTcpServer, port));
+  ct_endpoint_class_install_address (endpoint_class,
+                                     G_STRUCT_OFFSET (CtTcpServer, host),
+                                     G_STRUCT_OFFSET (CtTcpServer, port));
 
   ct_endpoint_class_install_setting (endpoint_class,
     g_param_spec_enum ("framing", N_("Framing"),
@@ -456,12 +447,6 @@ ct_tcp_server_class_init (CtTcpServerClass *klass)
                        N_("What the server does with each message: send it back, send it to every other client, or nothing (answer from the composer)"),
                        CT_TYPE_TCP_MODE, CT_TCP_MODE_ECHO, CT_SETTING_FLAGS | CT_PARAM_LIVE),
     G_STRUCT_OFFSET (CtTcpServer, mode));
-
-  ct_endpoint_class_install_setting (endpoint_class,
-    g_param_spec_enum ("format", N_("Payload format"),
-                       N_("How messages typed in the composer are read: text, or hex bytes such as 48 69 0a"),
-                       CT_TYPE_PAYLOAD_FORMAT, CT_PAYLOAD_FORMAT_TEXT, CT_SETTING_FLAGS | CT_PARAM_LIVE),
-    G_STRUCT_OFFSET (CtTcpServer, format));
 
   ct_endpoint_class_install_setting (endpoint_class,
     g_param_spec_string ("reply-to", N_("Reply to"),
@@ -486,6 +471,8 @@ ct_tcp_server_class_init (CtTcpServerClass *klass)
                        N_("Seconds without traffic after which a connection is closed; 0 keeps it open"),
                        0, 86400, 0, CT_SETTING_FLAGS | CT_PARAM_LIVE),
     G_STRUCT_OFFSET (CtTcpServer, idle_timeout));
+
+  ct_endpoint_class_install_format (endpoint_class, G_STRUCT_OFFSET (CtTcpServer, format));
 }
 
 static void

@@ -14,7 +14,6 @@
 #include "ct-enums.h"
 #include "ct-error.h"
 #include "ct-net.h"
-#include "ct-protocol.h"
 #include "ct-udp-client.h"
 #include "ct-udp-private.h"
 
@@ -131,23 +130,11 @@ ct_udp_client_class_init (CtUdpClientClass *klass)
   endpoint_class->close = ct_udp_client_close;
   endpoint_class->send_text = ct_udp_client_send_text;
 
-  ct_endpoint_class_install_setting (endpoint_class,
-    g_param_spec_string ("host", N_("Host"),
-                         N_("Name or address of the server, such as 127.0.0.1, ::1 or localhost"),
-                         "127.0.0.1", CT_SETTING_FLAGS),
-    G_STRUCT_OFFSET (CtUdpClient, host));
+  ct_endpoint_class_install_address (endpoint_class,
+                                     G_STRUCT_OFFSET (CtUdpClient, host),
+                                     G_STRUCT_OFFSET (CtUdpClient, port));
 
-  ct_endpoint_class_install_setting (endpoint_class,
-    g_param_spec_uint ("port", N_("Port"),
-                       N_("UDP port of the server"),
-                       0, 65535, ct_protocol_lookup ("udp")->default_port, CT_SETTING_FLAGS),
-    G_STRUCT_OFFSET (CtUdpClient, port));
-
-  ct_endpoint_class_install_setting (endpoint_class,
-    g_param_spec_enum ("format", N_("Payload format"),
-                       N_("How the composer line is read: text, or hex bytes such as 48 69 0a"),
-                       CT_TYPE_PAYLOAD_FORMAT, CT_PAYLOAD_FORMAT_TEXT, CT_SETTING_FLAGS | CT_PARAM_LIVE),
-    G_STRUCT_OFFSET (CtUdpClient, format));
+  ct_endpoint_class_install_format (endpoint_class, G_STRUCT_OFFSET (CtUdpClient, format));
 }
 
 static void

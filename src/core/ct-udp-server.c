@@ -12,7 +12,6 @@
 #include "ct-enums.h"
 #include "ct-error.h"
 #include "ct-net.h"
-#include "ct-protocol.h"
 #include "ct-udp-private.h"
 #include "ct-udp-server.h"
 
@@ -165,17 +164,9 @@ ct_udp_server_class_init (CtUdpServerClass *klass)
   endpoint_class->close = ct_udp_server_close;
   endpoint_class->send_text = ct_udp_server_send_text;
 
-  ct_endpoint_class_install_setting (endpoint_class,
-    g_param_spec_string ("host", N_("Address"),
-                         N_("Address to listen on: 127.0.0.1 for this computer only, ::1 for IPv6, 0.0.0.0 for every network"),
-                         "127.0.0.1", CT_SETTING_FLAGS),
-    G_STRUCT_OFFSET (CtUdpServer, host));
-
-  ct_endpoint_class_install_setting (endpoint_class,
-    g_param_spec_uint ("port", N_("Port"),
-                       N_("UDP port to listen on; 0 picks a free one"),
-                       0, 65535, ct_protocol_lookup ("udp")->default_port, CT_SETTING_FLAGS),
-    G_STRUCT_OFFSET (CtUdpServer, port));
+  ct_endpoint_class_install_address (endpoint_class,
+                                     G_STRUCT_OFFSET (CtUdpServer, host),
+                                     G_STRUCT_OFFSET (CtUdpServer, port));
 
   ct_endpoint_class_install_setting (endpoint_class,
     g_param_spec_boolean ("echo", N_("Echo"),
@@ -184,16 +175,12 @@ ct_udp_server_class_init (CtUdpServerClass *klass)
     G_STRUCT_OFFSET (CtUdpServer, echo));
 
   ct_endpoint_class_install_setting (endpoint_class,
-    g_param_spec_enum ("format", N_("Payload format"),
-                       N_("How replies typed in the composer are read: text, or hex bytes such as 48 69 0a"),
-                       CT_TYPE_PAYLOAD_FORMAT, CT_PAYLOAD_FORMAT_TEXT, CT_SETTING_FLAGS | CT_PARAM_LIVE),
-    G_STRUCT_OFFSET (CtUdpServer, format));
-
-  ct_endpoint_class_install_setting (endpoint_class,
     g_param_spec_string ("reply-to", N_("Reply to"),
                          N_("Peer that replies go to, as 127.0.0.1:50000; empty for the last sender"),
                          "", CT_SETTING_FLAGS | CT_PARAM_LIVE),
     G_STRUCT_OFFSET (CtUdpServer, reply_to));
+
+  ct_endpoint_class_install_format (endpoint_class, G_STRUCT_OFFSET (CtUdpServer, format));
 }
 
 static void
