@@ -24,6 +24,7 @@ typedef struct
 {
   CtMessageLog   *log;
   GListStore     *connections;
+  GListStore     *catalog;
   GCancellable   *cancellable;
   GSocketAddress *socket_address;
   char           *address;
@@ -373,6 +374,23 @@ ct_endpoint_shutdown_write (CtEndpoint  *self,
   ct_endpoint_report_error (self, NULL, local_error);
   g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
+}
+
+/* -- catalog ------------------------------------------------------------ */
+
+/**
+ * ct_endpoint_get_catalog:
+ *
+ * Returns: (transfer none): a #GListStore of #CtCatalogItem: what the server
+ *   offers; subclasses fill it, and it is empty for the others
+ */
+GListModel *
+ct_endpoint_get_catalog (CtEndpoint *self)
+{
+  CtEndpointPrivate *priv = ct_endpoint_get_instance_private (self);
+
+  g_return_val_if_fail (CT_IS_ENDPOINT (self), NULL);
+  return G_LIST_MODEL (priv->catalog);
 }
 
 /* -- connections -------------------------------------------------------- */
@@ -1108,6 +1126,7 @@ ct_endpoint_finalize (GObject *object)
   settings_free (object);
   g_clear_object (&priv->log);
   g_clear_object (&priv->connections);
+  g_clear_object (&priv->catalog);
   g_clear_pointer (&priv->address, g_free);
   g_clear_pointer (&priv->error, g_free);
 
@@ -1229,5 +1248,6 @@ ct_endpoint_init (CtEndpoint *self)
 
   priv->log = ct_message_log_new ();
   priv->connections = g_list_store_new (CT_TYPE_CONNECTION);
+  priv->catalog = g_list_store_new (CT_TYPE_CATALOG_ITEM);
   priv->state = CT_STATE_STOPPED;
 }

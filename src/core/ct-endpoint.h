@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "ct-catalog-item.h"
 #include "ct-connection.h"
 #include "ct-message-log.h"
 #include "ct-types.h"
@@ -34,6 +35,8 @@ G_DECLARE_DERIVABLE_TYPE (CtEndpoint, ct_endpoint, CT, ENDPOINT, GObject)
  *   (%NULL when the protocol has none)
  * @close_connection: close one of the endpoint's connections (%NULL for
  *   endpoints that do not list connections)
+ * @catalog_title: for servers that offer a catalog (methods, routes), its
+ *   heading in the window (`Methods`); %NULL for none
  */
 struct _CtEndpointClass
 {
@@ -65,8 +68,9 @@ struct _CtEndpointClass
                             GError             **error);
   void     (*close_connection) (CtEndpoint      *self,
                             CtConnection        *connection);
+  const char *catalog_title;
 
-  gpointer padding[5];
+  gpointer padding[4];
 };
 
 const char     *ct_endpoint_get_protocol_id  (CtEndpoint           *self);
@@ -98,6 +102,9 @@ void            ct_endpoint_use_server       (CtEndpoint           *self,
 gboolean        ct_endpoint_can_shutdown_write (CtEndpoint         *self);
 gboolean        ct_endpoint_shutdown_write   (CtEndpoint           *self,
                                               GError              **error);
+
+/* What a server offers (CtCatalogItem), for those that have a catalog */
+GListModel     *ct_endpoint_get_catalog      (CtEndpoint           *self);
 
 /* Connections, for endpoints that keep several (a TCP server's clients) */
 gboolean        ct_endpoint_lists_connections (CtEndpoint          *self);

@@ -8,6 +8,8 @@
 
 #include "ct-endpoint.h"
 #include "ct-protocol.h"
+#include "ct-jsonrpc-client.h"
+#include "ct-jsonrpc-server.h"
 #include "ct-tcp-client.h"
 #include "ct-tcp-server.h"
 #include "ct-udp-client.h"
@@ -44,8 +46,8 @@ static const CtProtocol protocols[] = {
     .server_title = N_("Server"),
     .client_title = N_("Client"),
     .default_port = 8080,
-    .planned = N_("A conformant JSON-RPC 2.0 server with built-in and user-defined methods, and a "
-                  "client that pairs every response with its call."),
+    .get_server_type = ct_jsonrpc_server_get_type,
+    .get_client_type = ct_jsonrpc_client_get_type,
   },
   {
     .id = "rest",

@@ -1,0 +1,611 @@
+/* ct-jsonrpc-client.c — a JSON-RPC 2.0 client over HTTP (libsoup)
+ *
+ * The composer line is `METHOD [PARAMS]` (params as JSON: an array or an
+ * object), from which a request with the next id is built; or a whole JSON
+ * request or batch starting with `{` or `[`, sent exactly as typed, so
+ * invalid requests can be tried on purpose. Calls can be collected into a
+ * batch and sent together. Each HTTP request is an `out` entry and its
+ * response an `in` entry with the same exchange id; the response's summary
+ * names the method each answer belongs to (paired by id) and the latency.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ct-jsonrpc"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <libsoup/soup.h>
+
+#include "ct-error.h"
+#include "ct-json.h"
+#include "ct-jsonrpc.h"
+#include "ct-jsonrpc-client.h"
+#include "ct-jsonrpc-server.h"
+
+struct _CtJsonRpcClient
+{
+  CtEndpoint   parent_instance;
+
+  char        *url;
+  guint        timeout;       /* seconds */
+  gboolean     notification;
+
+  SoupSession *session;
+  GUri        *uri;
+  JsonArray   *batch;         /* calls waiting for Send Batch */
+  gint64       next_id;
+  guint64      exchange;
+};
+
+G_DEFINE_FINAL_TYPE (CtJsonRpcClient, ct_jsonrpc_client, CT_TYPE_ENDPOINT)
+
+enum {
+  PROP_0,
+  PROP_BATCH_LENGTH,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* -- building requests ----------------------------------------------------- */
+
+/* `METHOD [PARAMS]` → a request object with the next id (or none) */
+static JsonNode *
+build_call (CtJsonRpcClient  *self,
+            const char       *line,
+            GError          **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) params = NULL;
+  g_autofree char *method = NULL;
+  const char *rest;
+
+  line += strspn (line, " \t");
+  rest = line + strcspn (line, " \t");
+  method = g_strndup (line, rest - line);
+  rest += strspn (rest, " \t");
+
+  if (*method == '\0')
+    {
+      g_set_error_literal (error, CT_ERROR, CT_ERROR_INVALID_PAYLOAD,
+                           _("Type a method and its params, like: subtract [42, 23]"));
+      return NULL;
+    }
+
+  if (*rest)
+    {
+      g_autoptr(GError) parse_error = NULL;
+
+      params = ct_json_parse (rest, -1, &parse_error);
+      if (params == NULL || (!JSON_NODE_HOLDS_ARRAY (params) && !JSON_NODE_HOLDS_OBJECT (params)))
+        {
+          g_set_error (error, CT_ERROR, CT_ERROR_INVALID_PAYLOAD,
+                       _("Params must be a JSON array or object, like [42, 23] or {\"a\": 1}%s%s"),
+                       parse_error ? ": " : "", parse_error ? parse_error->message : "");
+          return NULL;
+        }
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "jsonrpc");
+  json_builder_add_string_value (builder, "2.0");
+  json_builder_set_member_name (builder, "method");
+  json_builder_add_string_value (builder, method);
+  if (params)
+    {
+      json_builder_set_member_name (builder, "params");
+      json_builder_add_value (builder, g_steal_pointer (&params));
+    }
+  if (!self->notification)
+    {
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_int_value (builder, ++self->next_id);
+    }
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+/**
+ * ct_jsonrpc_client_check_line:
+ *
+ * Whether the composer line would make a request, and if not why; for
+ * checking while the user types. Raw JSON (`{`, `[`) is always accepted.
+ */
+gboolean
+ct_jsonrpc_client_check_line (const char  *line,
+                              GError     **error)
+{
+  const char *start = line + strspn (line, " \t");
+  const char *rest;
+  g_autoptr(JsonNode) params = NULL;
+
+  if (*start == '{' || *start == '[')
+    return TRUE;
+
+  rest = start + strcspn (start, " \t");
+  rest += strspn (rest, " \t");
+  if (rest == start || *rest == '\0')
+    return rest != start || (g_set_error_literal (error, CT_ERROR, CT_ERROR_INVALID_PAYLOAD,
+                                                  _("Type a method and its params, like: subtract [42, 23]")), FALSE);
+
+  params = ct_json_parse (rest, -1, error);
+  if (params && !JSON_NODE_HOLDS_ARRAY (params) && !JSON_NODE_HOLDS_OBJECT (params))
+    {
+      g_set_error_literal (error, CT_ERROR, CT_ERROR_INVALID_PAYLOAD,
+                           _("Params must be a JSON array or object"));
+      return FALSE;
+    }
+  return params != NULL;
+}
+
+/* -- sending ---------------------------------------------------------------- */
+
+typedef struct
+{
+  CtJsonRpcClient *self;
+  SoupMessage     *message;
+  JsonNode        *request;   /* NULL when raw text was sent */
+  guint64          exchange;
+  gint64           started;
+} Call;
+
+static void
+call_free (Call *call)
+{
+  g_object_unref (call->self);
+  g_object_unref (call->message);
+  g_clear_pointer (&call->request, json_node_unref);
+  g_free (call);
+}
+
+/* The method of the request whose id is @id, for pairing answers */
+static const char *
+method_for_id (JsonNode *request,
+               JsonNode *id)
+{
+  JsonArray *array = NULL;
+  guint n = 1;
+
+  if (request == NULL || id == NULL)
+    return NULL;
+  if (JSON_NODE_HOLDS_ARRAY (request))
+    {
+      array = json_node_get_array (request);
+      n = json_array_get_length (array);
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *call = array ? json_array_get_element (array, i) : request;
+      JsonObject *object;
+      JsonNode *call_id;
+
+      if (!JSON_NODE_HOLDS_OBJECT (call))
+        continue;
+      object = json_node_get_object (call);
+      call_id = json_object_get_member (object, "id");
+      if (call_id && json_node_equal (call_id, id))
+        return json_object_get_string_member_with_default (object, "method", NULL);
+    }
+  return NULL;
+}
+
+/* "subtract → result 19; sum → result 7 (1.3 ms)" */
+static char *
+describe_response (Call     *call,
+                   JsonNode *response,
+                   gint64    elapsed)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  JsonArray *array = NULL;
+  guint n = 1;
+
+  if (JSON_NODE_HOLDS_ARRAY (response))
+    {
+      array = json_node_get_array (response);
+      n = json_array_get_length (array);
+    }
+
+  for (guint i = 0; i < n && i < 4; i++)
+    {
+      JsonNode *one = array ? json_array_get_element (array, i) : response;
+      g_autofree char *described = ct_jsonrpc_describe (one);
+      JsonNode *id = JSON_NODE_HOLDS_OBJECT (one) ? json_object_get_member (json_node_get_object (one), "id") : NULL;
+      const char *method = method_for_id (call->request, id);
+
+      g_string_append_printf (text, "%s%s%s%s", i ? "; " : "", method ? method : "", method ? " → " : "", described);
+    }
+  if (n > 4)
+    g_string_append (text, "; …");
+  g_string_append_printf (text, " (%.1f ms)", elapsed / 1000.0);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+send_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Call *call = user_data;
+  CtEndpoint *endpoint = CT_ENDPOINT (call->self);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) response = NULL;
+  g_autofree char *summary = NULL;
+  gint64 elapsed = g_get_monotonic_time () - call->started;
+  guint status;
+  const guint8 *data = NULL;
+  gsize size = 0;
+  GVariantDict meta;
+
+  body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+  if (body == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autofree char *url = g_uri_to_string (soup_message_get_uri (call->message));
+          g_autoptr(GError) ct_error = NULL;
+
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+            ct_error = g_error_new (CT_ERROR, CT_ERROR_TIMED_OUT,
+                                    _("No answer from %s within %u s: raise the timeout, or check the server"),
+                                    url, call->self->timeout);
+          else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+            ct_error = g_error_new (CT_ERROR, CT_ERROR_UNREACHABLE,
+                                    _("Nobody is listening at %s (connection refused)"), url);
+          else
+            ct_error = g_error_new (CT_ERROR, CT_ERROR_FAILED, "%s: %s", url, error->message);
+          ct_endpoint_report_error (endpoint, NULL, ct_error);
+        }
+      call_free (call);
+      return;
+    }
+
+  status = soup_message_get_status (call->message);
+  data = g_bytes_get_data (body, &size);
+  if (size > 0)
+    response = ct_json_parse ((const char *) data, size, NULL);
+
+  if (response)
+    summary = describe_response (call, response, elapsed);
+  else if (status == SOUP_STATUS_NO_CONTENT || (status == SOUP_STATUS_OK && size == 0))
+    summary = g_strdup_printf (_("%u %s: no response, as for notifications (%.1f ms)"),
+                               status, soup_status_get_phrase (status), elapsed / 1000.0);
+  else
+    summary = g_strdup_printf ("%u %s (%.1f ms)", status, soup_message_get_reason_phrase (call->message),
+                               elapsed / 1000.0);
+
+  g_variant_dict_init (&meta, NULL);
+  g_variant_dict_insert (&meta, "status", "u", status);
+  g_variant_dict_insert (&meta, "latency-us", "x", elapsed);
+  if (response)
+    {
+      GVariantBuilder ids;
+
+      g_variant_builder_init (&ids, G_VARIANT_TYPE_STRING_ARRAY);
+      ct_jsonrpc_collect_ids (response, &ids);
+      g_variant_dict_insert_value (&meta, "ids", g_variant_builder_end (&ids));
+    }
+  ct_message_log_append (ct_endpoint_get_log (endpoint), &(CtMessageFields) {
+                           .direction = CT_DIRECTION_IN,
+                           .peer = g_uri_get_host (call->self->uri),
+                           .data = data,
+                           .size = size,
+                           .summary = summary,
+                           .meta = g_variant_dict_end (&meta),
+                           .exchange = call->exchange,
+                         });
+
+  if (!SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      g_autoptr(GError) http_error = g_error_new (CT_ERROR, CT_ERROR_FAILED,
+                                                  _("The server answered %u %s"), status,
+                                                  soup_message_get_reason_phrase (call->message));
+      ct_endpoint_report_error (endpoint, NULL, http_error);
+    }
+  else if (size > 0 && response == NULL)
+    {
+      g_autoptr(GError) json_error = g_error_new_literal (CT_ERROR, CT_ERROR_PROTOCOL,
+                                                          _("The server's answer is not JSON"));
+      ct_endpoint_report_error (endpoint, NULL, json_error);
+    }
+
+  call_free (call);
+}
+
+/* POSTs @text; @request is its parsed form when known */
+static void
+post (CtJsonRpcClient *self,
+      const char      *text,
+      JsonNode        *request)
+{
+  CtEndpoint *endpoint = CT_ENDPOINT (self);
+  g_autoptr(GBytes) body = g_bytes_new (text, strlen (text));
+  g_autofree char *summary = request ? ct_jsonrpc_describe (request) : NULL;
+  g_autofree char *url = g_uri_to_string (self->uri);
+  Call *call;
+  GVariantDict meta;
+
+  call = g_new0 (Call, 1);
+  call->self = g_object_ref (self);
+  call->message = soup_message_new_from_uri (SOUP_METHOD_POST, self->uri);
+  call->request = request ? json_node_ref (request) : NULL;
+  call->exchange = ++self->exchange;
+  soup_message_set_request_body_from_bytes (call->message, "application/json", body);
+
+  g_variant_dict_init (&meta, NULL);
+  g_variant_dict_insert (&meta, "http", "s", "POST");
+  g_variant_dict_insert (&meta, "url", "s", url);
+  if (request)
+    {
+      GVariantBuilder ids;
+
+      g_variant_builder_init (&ids, G_VARIANT_TYPE_STRING_ARRAY);
+      ct_jsonrpc_collect_ids (request, &ids);
+      g_variant_dict_insert_value (&meta, "ids", g_variant_builder_end (&ids));
+    }
+  ct_message_log_append (ct_endpoint_get_log (endpoint), &(CtMessageFields) {
+                           .direction = CT_DIRECTION_OUT,
+                           .peer = g_uri_get_host (self->uri),
+                           .data = text,
+                           .size = strlen (text),
+                           .summary = summary,
+                           .meta = g_variant_dict_end (&meta),
+                           .exchange = call->exchange,
+                         });
+
+  call->started = g_get_monotonic_time ();
+  soup_session_send_and_read_async (self->session, call->message, G_PRIORITY_DEFAULT,
+                                    ct_endpoint_get_cancellable (endpoint), send_cb, call);
+}
+
+static gboolean
+ct_jsonrpc_client_send_text (CtEndpoint  *endpoint,
+                             const char  *text,
+                             GError     **error)
+{
+  CtJsonRpcClient *self = CT_JSONRPC_CLIENT (endpoint);
+  const char *start = text + strspn (text, " \t");
+  g_autoptr(JsonNode) request = NULL;
+  g_autofree char *body = NULL;
+
+  if (*start == '{' || *start == '[')
+    {
+      /* Raw: sent exactly as typed, valid or not */
+      request = ct_json_parse (start, -1, NULL);
+      post (self, start, request);
+      return TRUE;
+    }
+
+  request = build_call (self, start, error);
+  if (request == NULL)
+    return FALSE;
+  body = ct_json_to_string (request, FALSE);
+  post (self, body, request);
+  return TRUE;
+}
+
+/* -- batches --------------------------------------------------------------- */
+
+guint
+ct_jsonrpc_client_get_batch_length (CtJsonRpcClient *self)
+{
+  g_return_val_if_fail (CT_IS_JSONRPC_CLIENT (self), 0);
+  return json_array_get_length (self->batch);
+}
+
+/**
+ * ct_jsonrpc_client_add_to_batch:
+ * @line: a composer line, `METHOD [PARAMS]`
+ *
+ * Builds the call and keeps it for ct_jsonrpc_client_send_batch().
+ */
+gboolean
+ct_jsonrpc_client_add_to_batch (CtJsonRpcClient  *self,
+                                const char       *line,
+                                GError          **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *call;
+
+  g_return_val_if_fail (CT_IS_JSONRPC_CLIENT (self), FALSE);
+
+  call = build_call (self, line, &local_error);
+  if (call == NULL)
+    {
+      ct_endpoint_report_error (CT_ENDPOINT (self), NULL, local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  json_array_add_element (self->batch, call);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BATCH_LENGTH]);
+  return TRUE;
+}
+
+/* Sends the collected calls as one batch */
+gboolean
+ct_jsonrpc_client_send_batch (CtJsonRpcClient  *self,
+                              GError          **error)
+{
+  g_autoptr(JsonNode) request = NULL;
+  g_autofree char *body = NULL;
+
+  g_return_val_if_fail (CT_IS_JSONRPC_CLIENT (self), FALSE);
+
+  if (json_array_get_length (self->batch) == 0)
+    {
+      g_autoptr(GError) local_error = g_error_new_literal (CT_ERROR, CT_ERROR_INVALID_PAYLOAD,
+                                                           _("The batch is empty: add calls to it first"));
+      ct_endpoint_report_error (CT_ENDPOINT (self), NULL, local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (self->session == NULL)
+    return ct_endpoint_send_text (CT_ENDPOINT (self), "", error);   /* says why */
+
+  request = json_node_new (JSON_NODE_ARRAY);
+  json_node_take_array (request, g_steal_pointer (&self->batch));
+  self->batch = json_array_new ();
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BATCH_LENGTH]);
+
+  body = ct_json_to_string (request, FALSE);
+  post (self, body, request);
+  return TRUE;
+}
+
+/* -- start and stop ---------------------------------------------------------- */
+
+static void
+ct_jsonrpc_client_close (CtEndpoint *endpoint)
+{
+  CtJsonRpcClient *self = CT_JSONRPC_CLIENT (endpoint);
+
+  if (self->session)
+    soup_session_abort (self->session);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->uri, g_uri_unref);
+}
+
+static void
+ct_jsonrpc_client_start (CtEndpoint          *endpoint,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  CtJsonRpcClient *self = CT_JSONRPC_CLIENT (endpoint);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GUri) uri = NULL;
+  const char *scheme;
+
+  g_task_set_source_tag (task, ct_jsonrpc_client_start);
+  ct_jsonrpc_client_close (endpoint);
+
+  uri = g_uri_parse (self->url ? self->url : "", SOUP_HTTP_URI_FLAGS, &error);
+  scheme = uri ? g_uri_get_scheme (uri) : NULL;
+  if (uri == NULL || (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0) ||
+      g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    {
+      g_task_return_new_error (task, CT_ERROR, CT_ERROR_INVALID_SETTING,
+                               _("“%s” is not an HTTP URL: use one like http://127.0.0.1:8080/rpc"),
+                               self->url ? self->url : "");
+      return;
+    }
+
+  self->uri = g_steal_pointer (&uri);
+  self->session = soup_session_new_with_options ("timeout", self->timeout,
+                                                 "user-agent", "Crosstalk/" PACKAGE_VERSION " ",
+                                                 NULL);
+  ct_message_log_info (ct_endpoint_get_log (endpoint), "ready", NULL,
+                       g_variant_new_parsed ("{'url': <%s>}", self->url),
+                       _("Ready to call %s"), self->url);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* The URL of the page's own server */
+static void
+ct_jsonrpc_client_use_server (CtEndpoint *endpoint,
+                              CtEndpoint *server)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *url = NULL;
+  GSocketAddress *address = ct_endpoint_get_socket_address (server);
+  GInetAddress *inet;
+  g_autofree char *host = NULL;
+
+  if (!CT_IS_JSONRPC_SERVER (server) || !G_IS_INET_SOCKET_ADDRESS (address))
+    return;
+
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
+  if (g_inet_address_get_is_any (inet))
+    host = g_strdup (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6 ? "[::1]" : "127.0.0.1");
+  else if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6)
+    host = g_strdup_printf ("[%s]", g_inet_address_to_string (inet));
+  else
+    host = g_inet_address_to_string (inet);
+
+  g_object_get (server, "path", &path, NULL);
+  url = g_strdup_printf ("http://%s:%u%s", host,
+                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)), path);
+  g_object_set (endpoint, "url", url, NULL);
+}
+
+static void
+ct_jsonrpc_client_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_BATCH_LENGTH:
+      g_value_set_uint (value, ct_jsonrpc_client_get_batch_length (CT_JSONRPC_CLIENT (object)));
+      break;
+    default:
+      /* settings are the base class's */
+      G_OBJECT_CLASS (ct_jsonrpc_client_parent_class)->get_property (object, prop_id, value, pspec);
+    }
+}
+
+static void
+ct_jsonrpc_client_finalize (GObject *object)
+{
+  CtJsonRpcClient *self = CT_JSONRPC_CLIENT (object);
+
+  g_clear_pointer (&self->batch, json_array_unref);
+  G_OBJECT_CLASS (ct_jsonrpc_client_parent_class)->finalize (object);
+}
+
+static void
+ct_jsonrpc_client_class_init (CtJsonRpcClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  CtEndpointClass *endpoint_class = CT_ENDPOINT_CLASS (klass);
+
+  object_class->finalize = ct_jsonrpc_client_finalize;
+  object_class->get_property = ct_jsonrpc_client_get_property;
+
+  endpoint_class->protocol_id = "jsonrpc";
+  endpoint_class->role = CT_ROLE_CLIENT;
+  endpoint_class->start = ct_jsonrpc_client_start;
+  endpoint_class->close = ct_jsonrpc_client_close;
+  endpoint_class->send_text = ct_jsonrpc_client_send_text;
+  endpoint_class->use_server = ct_jsonrpc_client_use_server;
+
+  properties[PROP_BATCH_LENGTH] =
+    g_param_spec_uint ("batch-length", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  ct_endpoint_class_install_setting (endpoint_class,
+    g_param_spec_string ("url", N_("URL"),
+                         N_("The server's JSON-RPC endpoint"),
+                         "http://127.0.0.1:8080/rpc", CT_SETTING_FLAGS),
+    G_STRUCT_OFFSET (CtJsonRpcClient, url));
+
+  ct_endpoint_class_install_setting (endpoint_class,
+    g_param_spec_uint ("timeout", N_("Timeout"),
+                       N_("Seconds to wait for each answer"),
+                       1, 3600, 30, CT_SETTING_FLAGS),
+    G_STRUCT_OFFSET (CtJsonRpcClient, timeout));
+
+  ct_endpoint_class_install_setting (endpoint_class,
+    g_param_spec_boolean ("notification", N_("Notification"),
+                          N_("Send calls without an id: the server answers nothing"),
+                          FALSE, CT_SETTING_FLAGS | CT_PARAM_LIVE),
+    G_STRUCT_OFFSET (CtJsonRpcClient, notification));
+}
+
+static void
+ct_jsonrpc_client_init (CtJsonRpcClient *self)
+{
+  self->batch = json_array_new ();
+}
+
+CtEndpoint *
+ct_jsonrpc_client_new (void)
+{
+  return g_object_new (CT_TYPE_JSONRPC_CLIENT, NULL);
+}

@@ -1,0 +1,650 @@
+/* ct-jsonrpc-server.c — a JSON-RPC 2.0 server over HTTP (libsoup)
+ *
+ * POST at `path`; the HTTP binding (status codes, content types, limits) is
+ * written down in docs/protocols/jsonrpc.md. Each HTTP request is an `in`
+ * entry and its response an `out` entry with the same exchange id, so the
+ * log pairs them; the metadata has the HTTP status, the JSON-RPC ids and the
+ * time the server took.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ct-jsonrpc"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <libsoup/soup.h>
+
+#include "ct-error.h"
+#include "ct-json.h"
+#include "ct-jsonrpc.h"
+#include "ct-jsonrpc-server.h"
+#include "ct-net.h"
+
+struct _CtJsonRpcServer
+{
+  CtEndpoint   parent_instance;
+
+  char        *host;
+  guint        port;
+  char        *path;
+  guint        max_body_size;
+  guint        max_batch;
+  char        *methods;        /* the user's mock methods, as JSON */
+
+  SoupServer  *server;
+  JsonObject  *mocks;          /* parsed from methods */
+  guint64      exchange;
+};
+
+G_DEFINE_FINAL_TYPE (CtJsonRpcServer, ct_jsonrpc_server, CT_TYPE_ENDPOINT)
+
+/* -- methods: the built-ins, the user's mocks, rpc.discover --------------- */
+
+/* A mock answers with the fixed result or error it was given */
+static void
+method_mock (CtJsonRpcCall *call,
+             JsonNode      *params,
+             gpointer       data)
+{
+  JsonObject *mock = data;
+  JsonNode *error = json_object_get_member (mock, "error");
+
+  if (error && JSON_NODE_HOLDS_OBJECT (error))
+    {
+      JsonObject *object = json_node_get_object (error);
+      JsonNode *error_data = json_object_get_member (object, "data");
+
+      ct_jsonrpc_call_return_error (call,
+                                    (int) json_object_get_int_member_with_default (object, "code", -32000),
+                                    json_object_get_string_member_with_default (object, "message", ""),
+                                    error_data ? json_node_copy (error_data) : NULL);
+      return;
+    }
+
+  ct_jsonrpc_call_return (call, json_object_has_member (mock, "result")
+                                ? json_node_copy (json_object_get_member (mock, "result")) : NULL);
+}
+
+static void method_discover (CtJsonRpcCall *call, JsonNode *params, gpointer data);
+
+static gboolean
+lookup (const char        *method,
+        CtJsonRpcHandler  *handler,
+        gpointer          *handler_data,
+        gpointer           user_data)
+{
+  CtJsonRpcServer *self = user_data;
+  const CtJsonRpcMethod *builtins;
+  guint n;
+
+  /* The user's methods come first: they may stand in for a built-in */
+  if (self->mocks && json_object_has_member (self->mocks, method))
+    {
+      *handler = method_mock;
+      *handler_data = json_object_get_object_member (self->mocks, method);
+      return TRUE;
+    }
+
+  if (g_str_equal (method, "rpc.discover"))
+    {
+      *handler = method_discover;
+      *handler_data = self;
+      return TRUE;
+    }
+
+  builtins = ct_jsonrpc_get_builtin_methods (&n);
+  for (guint i = 0; i < n; i++)
+    if (g_str_equal (builtins[i].name, method))
+      {
+        *handler = builtins[i].handler;
+        *handler_data = NULL;
+        return TRUE;
+      }
+
+  return FALSE;
+}
+
+/* An OpenRPC-style listing of every method: name, params, description */
+static void
+method_discover (CtJsonRpcCall *call,
+                 JsonNode      *params,
+                 gpointer       data)
+{
+  CtJsonRpcServer *self = data;
+  GListModel *catalog = ct_endpoint_get_catalog (CT_ENDPOINT (self));
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "openrpc");
+  json_builder_add_string_value (builder, "1.2.6");
+  json_builder_set_member_name (builder, "info");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "title");
+  json_builder_add_string_value (builder, "Crosstalk JSON-RPC server");
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_string_value (builder, PACKAGE_VERSION);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "methods");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < g_list_model_get_n_items (catalog); i++)
+    {
+      g_autoptr(CtCatalogItem) item = g_list_model_get_item (catalog, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, ct_catalog_item_get_name (item));
+      json_builder_set_member_name (builder, "description");
+      json_builder_add_string_value (builder, ct_catalog_item_get_description (item));
+      json_builder_set_member_name (builder, "x-params");
+      json_builder_add_string_value (builder, ct_catalog_item_get_signature (item));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  ct_jsonrpc_call_return (call, json_builder_get_root (builder));
+}
+
+/* The window's list and rpc.discover both come from the catalog */
+static void
+update_catalog (CtJsonRpcServer *self)
+{
+  GListStore *catalog = G_LIST_STORE (ct_endpoint_get_catalog (CT_ENDPOINT (self)));
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  const CtJsonRpcMethod *builtins;
+  guint n;
+
+  if (self->mocks)
+    {
+      g_autoptr(GList) names = json_object_get_members (self->mocks);
+
+      for (GList *l = names; l; l = l->next)
+        {
+          JsonObject *mock = json_object_get_object_member (self->mocks, l->data);
+
+          g_ptr_array_add (items, ct_catalog_item_new (l->data, "any",
+            json_object_get_string_member_with_default (mock, "description",
+              json_object_has_member (mock, "error") ? _("Your method: answers with a fixed error")
+                                                     : _("Your method: answers with a fixed result"))));
+        }
+    }
+
+  builtins = ct_jsonrpc_get_builtin_methods (&n);
+  for (guint i = 0; i < n; i++)
+    if (self->mocks == NULL || !json_object_has_member (self->mocks, builtins[i].name))
+      g_ptr_array_add (items, ct_catalog_item_new (builtins[i].name, builtins[i].params,
+                                                   g_dgettext (GETTEXT_PACKAGE, builtins[i].description)));
+  g_ptr_array_add (items, ct_catalog_item_new ("rpc.discover", "none",
+                                               _("Lists every method with its params and description (OpenRPC)")));
+
+  g_list_store_splice (catalog, 0, g_list_model_get_n_items (G_LIST_MODEL (catalog)),
+                       items->pdata, items->len);
+}
+
+/* The `methods` setting: {"name": {"result": ...} or {"error": {...}}, ...};
+ * served from the next call on. A bad value is reported and ignored. */
+static void
+on_methods_changed (CtJsonRpcServer *self)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *object;
+
+  if (self->methods == NULL || *self->methods == '\0')
+    {
+      g_clear_pointer (&self->mocks, json_object_unref);
+      update_catalog (self);
+      return;
+    }
+
+  root = ct_json_parse (self->methods, -1, &error);
+  if (root && !JSON_NODE_HOLDS_OBJECT (root))
+    g_set_error_literal (&error, CT_ERROR, CT_ERROR_INVALID_SETTING,
+                         _("Your methods must be a JSON object: {\"name\": {\"result\": …}, …}"));
+  if (root && error == NULL)
+    {
+      g_autoptr(GList) names = NULL;
+
+      object = json_node_get_object (root);
+      names = json_object_get_members (object);
+      for (GList *l = names; l; l = l->next)
+        {
+          JsonNode *mock = json_object_get_member (object, l->data);
+          JsonNode *mock_error;
+
+          if (!JSON_NODE_HOLDS_OBJECT (mock) ||
+              (!json_object_has_member (json_node_get_object (mock), "result") &&
+               !json_object_has_member (json_node_get_object (mock), "error")))
+            {
+              g_set_error (&error, CT_ERROR, CT_ERROR_INVALID_SETTING,
+                           _("Your method “%s” needs {\"result\": …} or {\"error\": {\"code\": …, \"message\": …}}"),
+                           (const char *) l->data);
+              break;
+            }
+          mock_error = json_object_get_member (json_node_get_object (mock), "error");
+          if (mock_error && (!JSON_NODE_HOLDS_OBJECT (mock_error) ||
+                             !json_object_has_member (json_node_get_object (mock_error), "code") ||
+                             !json_object_has_member (json_node_get_object (mock_error), "message")))
+            {
+              g_set_error (&error, CT_ERROR, CT_ERROR_INVALID_SETTING,
+                           _("The error of your method “%s” needs a code and a message"),
+                           (const char *) l->data);
+              break;
+            }
+        }
+    }
+
+  if (error)
+    {
+      ct_endpoint_report_error (CT_ENDPOINT (self), NULL, error);
+      return;
+    }
+
+  g_clear_pointer (&self->mocks, json_object_unref);
+  self->mocks = json_object_ref (json_node_get_object (root));
+  update_catalog (self);
+}
+
+/* -- HTTP ------------------------------------------------------------------ */
+
+typedef struct
+{
+  CtJsonRpcServer   *self;
+  SoupServerMessage *message;
+  char              *peer;
+  guint64            exchange;
+  gint64             started;
+} Exchange;
+
+static void
+exchange_free (Exchange *exchange)
+{
+  g_object_unref (exchange->self);
+  g_object_unref (exchange->message);
+  g_free (exchange->peer);
+  g_free (exchange);
+}
+
+/* Sets the response and logs it as the `out` entry of the exchange */
+static void
+respond (Exchange   *exchange,
+         guint       status,
+         JsonNode   *body,
+         const char *summary)
+{
+  CtEndpoint *endpoint = CT_ENDPOINT (exchange->self);
+  g_autofree char *text = body ? ct_json_to_string (body, FALSE) : NULL;
+  g_autofree char *described = NULL;
+  gint64 elapsed = g_get_monotonic_time () - exchange->started;
+  GVariantBuilder ids;
+  GVariantDict meta;
+
+  soup_server_message_set_status (exchange->message, status, NULL);
+  if (text)
+    soup_server_message_set_response (exchange->message, "application/json", SOUP_MEMORY_COPY,
+                                      text, strlen (text));
+
+  g_variant_dict_init (&meta, NULL);
+  g_variant_dict_insert (&meta, "status", "u", status);
+  g_variant_dict_insert (&meta, "latency-us", "x", elapsed);
+  if (body)
+    {
+      g_variant_builder_init (&ids, G_VARIANT_TYPE_STRING_ARRAY);
+      ct_jsonrpc_collect_ids (body, &ids);
+      g_variant_dict_insert_value (&meta, "ids", g_variant_builder_end (&ids));
+    }
+
+  if (summary == NULL)
+    summary = described = body ? ct_jsonrpc_describe (body)
+                               : g_strdup_printf (_("%u %s (no content: only notifications)"), status,
+                                                  soup_status_get_phrase (status));
+
+  ct_message_log_append (ct_endpoint_get_log (endpoint), &(CtMessageFields) {
+                           .direction = CT_DIRECTION_OUT,
+                           .peer = exchange->peer,
+                           .data = text,
+                           .size = text ? strlen (text) : 0,
+                           .summary = summary,
+                           .meta = g_variant_dict_end (&meta),
+                           .exchange = exchange->exchange,
+                         });
+}
+
+static void
+dispatch_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Exchange *exchange = user_data;
+  g_autoptr(JsonNode) response = NULL;
+  g_autoptr(GError) error = NULL;
+
+  response = ct_jsonrpc_dispatch_finish (result, &error);
+  if (error == NULL)
+    {
+      /* Only notifications: 204, no body */
+      respond (exchange, response ? SOUP_STATUS_OK : SOUP_STATUS_NO_CONTENT, response, NULL);
+      soup_server_message_unpause (exchange->message);
+    }
+  /* else the server stopped: the connection is gone */
+  exchange_free (exchange);
+}
+
+static gboolean
+is_json_content_type (SoupMessageHeaders *headers)
+{
+  const char *type = soup_message_headers_get_content_type (headers, NULL);
+
+  /* No Content-Type is let through; anything else must say JSON */
+  return type == NULL ||
+         g_ascii_strcasecmp (type, "application/json") == 0 ||
+         g_ascii_strcasecmp (type, "application/json-rpc") == 0 ||
+         g_ascii_strcasecmp (type, "application/jsonrequest") == 0;
+}
+
+/* An HTTP-level refusal, with a JSON-RPC error object as its body */
+static void
+refuse (Exchange   *exchange,
+        guint       status,
+        int         code,
+        const char *message)
+{
+  g_autoptr(JsonNode) body = ct_jsonrpc_error_response (NULL, code, message, NULL);
+  g_autofree char *summary = g_strdup_printf ("%u %s: %s", status, soup_status_get_phrase (status), message);
+
+  respond (exchange, status, body, summary);
+}
+
+static void
+handle_request (SoupServer        *server,
+                SoupServerMessage *message,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  CtJsonRpcServer *self = user_data;
+  CtEndpoint *endpoint = CT_ENDPOINT (self);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
+  SoupMessageBody *body = soup_server_message_get_request_body (message);
+  const char *method = soup_server_message_get_method (message);
+  const char *content_type = soup_message_headers_get_one (headers, "Content-Type");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) request = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *http = g_strdup_printf ("%s %s", method, path);
+  Exchange *exchange;
+  GVariantDict meta;
+
+  exchange = g_new0 (Exchange, 1);
+  exchange->self = g_object_ref (self);
+  exchange->message = g_object_ref (message);
+  exchange->peer = ct_socket_address_to_string (soup_server_message_get_remote_address (message));
+  exchange->exchange = ++self->exchange;
+  exchange->started = g_get_monotonic_time ();
+
+  if (method == SOUP_METHOD_POST && body->length <= self->max_body_size && is_json_content_type (headers))
+    {
+      request = ct_json_parse (body->data, body->length, &error);
+      summary = request ? ct_jsonrpc_describe (request) : g_strdup (error->message);
+    }
+  else
+    summary = g_strdup (http);
+
+  /* The request as it came */
+  g_variant_dict_init (&meta, NULL);
+  g_variant_dict_insert (&meta, "http", "s", http);
+  if (content_type)
+    g_variant_dict_insert (&meta, "content-type", "s", content_type);
+  if (request)
+    {
+      GVariantBuilder ids;
+
+      g_variant_builder_init (&ids, G_VARIANT_TYPE_STRING_ARRAY);
+      ct_jsonrpc_collect_ids (request, &ids);
+      g_variant_dict_insert_value (&meta, "ids", g_variant_builder_end (&ids));
+    }
+  ct_message_log_append (ct_endpoint_get_log (endpoint), &(CtMessageFields) {
+                           .direction = CT_DIRECTION_IN,
+                           .peer = exchange->peer,
+                           .data = body->length <= self->max_body_size ? body->data : NULL,
+                           .size = body->length <= self->max_body_size ? body->length : 0,
+                           .summary = summary,
+                           .meta = g_variant_dict_end (&meta),
+                           .exchange = exchange->exchange,
+                         });
+
+  if (method != SOUP_METHOD_POST)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (message), "Allow", "POST");
+      refuse (exchange, SOUP_STATUS_METHOD_NOT_ALLOWED, CT_JSONRPC_INVALID_REQUEST,
+              _("JSON-RPC calls are sent with POST"));
+    }
+  else if (body->length > self->max_body_size)
+    {
+      g_autofree char *text = g_strdup_printf (_("The request body is over the limit of %u bytes"),
+                                               self->max_body_size);
+      refuse (exchange, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, CT_JSONRPC_INVALID_REQUEST, text);
+    }
+  else if (!is_json_content_type (headers))
+    {
+      g_autofree char *text = g_strdup_printf (_("Content-Type must be application/json, not %s"),
+                                               content_type);
+      refuse (exchange, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, CT_JSONRPC_INVALID_REQUEST, text);
+    }
+  else if (request == NULL)
+    {
+      g_autoptr(JsonNode) response = ct_jsonrpc_error_response (NULL, CT_JSONRPC_PARSE_ERROR,
+                                                                error->message, NULL);
+      respond (exchange, SOUP_STATUS_OK, response, NULL);
+    }
+  else
+    {
+      soup_server_message_pause (message);
+      ct_jsonrpc_dispatch_async (request, self->max_batch, lookup, self,
+                                 ct_endpoint_get_cancellable (endpoint), dispatch_cb, exchange);
+      return;
+    }
+
+  exchange_free (exchange);
+}
+
+/* A body announced over the limit is refused before it is read */
+static void
+early_handler (SoupServer        *server,
+               SoupServerMessage *message,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  CtJsonRpcServer *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
+  goffset length = soup_message_headers_get_content_length (headers);
+
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+      length > (goffset) self->max_body_size)
+    {
+      g_autofree char *text = g_strdup_printf (_("The request body is over the limit of %u bytes"),
+                                               self->max_body_size);
+      Exchange *exchange = g_new0 (Exchange, 1);
+      GVariantDict meta;
+
+      exchange->self = g_object_ref (self);
+      exchange->message = g_object_ref (message);
+      exchange->peer = ct_socket_address_to_string (soup_server_message_get_remote_address (message));
+      exchange->exchange = ++self->exchange;
+      exchange->started = g_get_monotonic_time ();
+
+      g_variant_dict_init (&meta, NULL);
+      g_variant_dict_insert (&meta, "http", "s", soup_server_message_get_method (message));
+      g_variant_dict_insert (&meta, "content-length", "x", (gint64) length);
+      ct_message_log_append (ct_endpoint_get_log (CT_ENDPOINT (self)), &(CtMessageFields) {
+                               .direction = CT_DIRECTION_IN,
+                               .peer = exchange->peer,
+                               .summary = text,
+                               .meta = g_variant_dict_end (&meta),
+                               .exchange = exchange->exchange,
+                             });
+      refuse (exchange, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, CT_JSONRPC_INVALID_REQUEST, text);
+      soup_message_headers_replace (soup_server_message_get_response_headers (message), "Connection", "close");
+      exchange_free (exchange);
+    }
+}
+
+/* -- start and stop -------------------------------------------------------- */
+
+static void
+ct_jsonrpc_server_close (CtEndpoint *endpoint)
+{
+  CtJsonRpcServer *self = CT_JSONRPC_SERVER (endpoint);
+
+  if (self->server)
+    soup_server_disconnect (self->server);
+  g_clear_object (&self->server);
+}
+
+static void
+resolve_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CtJsonRpcServer *self = g_task_get_source_object (task);
+  CtEndpoint *endpoint = CT_ENDPOINT (self);
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SoupServer) server = NULL;
+  g_autofree char *url = NULL;
+  GSList *listeners;
+  GVariantDict meta;
+
+  address = ct_net_resolve_finish (result, &error);
+  if (address == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (self->path == NULL || self->path[0] != '/')
+    {
+      g_task_return_new_error (task, CT_ERROR, CT_ERROR_INVALID_SETTING,
+                               _("The path must start with /, like /rpc"));
+      return;
+    }
+
+  server = soup_server_new ("server-header", "Crosstalk/" PACKAGE_VERSION " ", NULL);
+  soup_server_add_early_handler (server, self->path, early_handler, self, NULL);
+  soup_server_add_handler (server, self->path, handle_request, self, NULL);
+  if (!soup_server_listen (server, address, 0, &error))
+    {
+      g_task_return_error (task, ct_error_from_socket (error, address));
+      return;
+    }
+
+  listeners = soup_server_get_listeners (server);
+  bound = listeners ? g_socket_get_local_address (listeners->data, NULL) : NULL;
+  g_slist_free (listeners);
+  if (bound == NULL)
+    bound = g_object_ref (address);
+
+  self->server = g_steal_pointer (&server);
+  ct_endpoint_set_socket_address (endpoint, bound);
+
+  url = g_strdup_printf ("http://%s%s", ct_endpoint_get_address (endpoint), self->path);
+  g_variant_dict_init (&meta, ct_net_address_meta (bound));
+  g_variant_dict_insert (&meta, "url", "s", url);
+  ct_message_log_info (ct_endpoint_get_log (endpoint), "listening", NULL, g_variant_dict_end (&meta),
+                       _("Listening on %s"), url);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+ct_jsonrpc_server_start (CtEndpoint          *endpoint,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  CtJsonRpcServer *self = CT_JSONRPC_SERVER (endpoint);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, ct_jsonrpc_server_start);
+  ct_jsonrpc_server_close (endpoint);
+  ct_net_resolve_async (self->host, self->port, cancellable, resolve_cb, g_steal_pointer (&task));
+}
+
+static void
+ct_jsonrpc_server_finalize (GObject *object)
+{
+  CtJsonRpcServer *self = CT_JSONRPC_SERVER (object);
+
+  g_clear_pointer (&self->mocks, json_object_unref);
+  G_OBJECT_CLASS (ct_jsonrpc_server_parent_class)->finalize (object);
+}
+
+static void
+ct_jsonrpc_server_constructed (GObject *object)
+{
+  CtJsonRpcServer *self = CT_JSONRPC_SERVER (object);
+
+  G_OBJECT_CLASS (ct_jsonrpc_server_parent_class)->constructed (object);
+
+  update_catalog (self);
+  g_signal_connect (self, "notify::methods", G_CALLBACK (on_methods_changed), NULL);
+}
+
+static void
+ct_jsonrpc_server_class_init (CtJsonRpcServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  CtEndpointClass *endpoint_class = CT_ENDPOINT_CLASS (klass);
+
+  object_class->constructed = ct_jsonrpc_server_constructed;
+  object_class->finalize = ct_jsonrpc_server_finalize;
+
+  endpoint_class->protocol_id = "jsonrpc";
+  endpoint_class->role = CT_ROLE_SERVER;
+  endpoint_class->start = ct_jsonrpc_server_start;
+  endpoint_class->close = ct_jsonrpc_server_close;
+  endpoint_class->catalog_title = N_("Methods");
+
+  ct_endpoint_class_install_address (endpoint_class,
+                                     G_STRUCT_OFFSET (CtJsonRpcServer, host),
+                                     G_STRUCT_OFFSET (CtJsonRpcServer, port));
+
+  ct_endpoint_class_install_setting (endpoint_class,
+    g_param_spec_string ("path", N_("Path"),
+                         N_("The URL path that takes JSON-RPC calls (HTTP POST)"),
+                         "/rpc", CT_SETTING_FLAGS),
+    G_STRUCT_OFFSET (CtJsonRpcServer, path));
+
+  ct_endpoint_class_install_setting (endpoint_class,
+    g_param_spec_uint ("max-body-size", N_("Maximum request size"),
+                       N_("Bytes in one HTTP request body; a larger one is answered 413"),
+                       1, G_MAXINT32, 1024 * 1024, CT_SETTING_FLAGS | CT_PARAM_LIVE),
+    G_STRUCT_OFFSET (CtJsonRpcServer, max_body_size));
+
+  ct_endpoint_class_install_setting (endpoint_class,
+    g_param_spec_uint ("max-batch", N_("Maximum batch length"),
+                       N_("Calls in one batch; a longer batch is an invalid request"),
+                       1, 100000, 100, CT_SETTING_FLAGS | CT_PARAM_LIVE),
+    G_STRUCT_OFFSET (CtJsonRpcServer, max_batch));
+
+  ct_endpoint_class_install_setting (endpoint_class,
+    g_param_spec_string ("methods", N_("Your methods"),
+                         N_("Methods of your own with a fixed answer, as JSON: {\"hello\": {\"result\": \"world\"}, "
+                            "\"broken\": {\"error\": {\"code\": -32000, \"message\": \"Nope\"}}}"),
+                         "", CT_SETTING_FLAGS | CT_PARAM_LIVE),
+    G_STRUCT_OFFSET (CtJsonRpcServer, methods));
+}
+
+static void
+ct_jsonrpc_server_init (CtJsonRpcServer *self)
+{
+}
+
+CtEndpoint *
+ct_jsonrpc_server_new (void)
+{
+  return g_object_new (CT_TYPE_JSONRPC_SERVER, NULL);
+}
