@@ -47,10 +47,11 @@ test_pages (void)
         g_assert_null (page);
     }
   g_assert_nonnull (ct_window_get_page (window, "udp"));
-  /* TCP is built now; JSON-RPC is still a "coming" page */
+  /* TCP and JSON-RPC are built now; REST is still a "coming" page */
   g_assert_nonnull (ct_window_get_page (window, "tcp"));
-  g_assert_null (ct_window_get_page (window, "jsonrpc"));
-  ct_window_show_page (window, "jsonrpc");
+  g_assert_nonnull (ct_window_get_page (window, "jsonrpc"));
+  g_assert_null (ct_window_get_page (window, "rest"));
+  ct_window_show_page (window, "rest");
   ct_window_show_page (window, "tcp");
 
   close_window (window);

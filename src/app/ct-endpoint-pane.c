@@ -250,6 +250,25 @@ update_state (CtEndpointPane *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.send", state == CT_STATE_RUNNING);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.shutdown-write",
                                  state == CT_STATE_RUNNING && ct_endpoint_can_shutdown_write (self->endpoint));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.command", state == CT_STATE_RUNNING);
+}
+
+/* The composer says at once when a line would be refused */
+static void
+check_composer (CtEndpointPane *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->composer));
+  g_autoptr(GError) error = NULL;
+
+  if (*text == '\0' || ct_endpoint_check_text (self->endpoint, text, &error))
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->composer), "error");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->composer), NULL);
+      return;
+    }
+
+  gtk_widget_add_css_class (GTK_WIDGET (self->composer), "error");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->composer), error->message);
 }
 
 /* Where the server's composer sends: the `reply-to` peer, or its default */
@@ -261,7 +280,11 @@ update_composer_hint (CtEndpointPane *self)
 
   if (ct_endpoint_get_role (self->endpoint) != CT_ROLE_SERVER)
     {
-      gtk_entry_set_placeholder_text (self->composer, _("Message to send…"));
+      const CtProtocol *protocol = ct_protocol_lookup (ct_endpoint_get_protocol_id (self->endpoint));
+
+      gtk_entry_set_placeholder_text (self->composer, protocol && protocol->composer_hint
+                                                      ? g_dgettext (GETTEXT_PACKAGE, protocol->composer_hint)
+                                                      : _("Message to send…"));
       return;
     }
 
@@ -351,6 +374,89 @@ shutdown_write_action (GtkWidget  *widget,
 
   /* Errors are logged and shown by the endpoint */
   ct_endpoint_shutdown_write (self->endpoint, NULL);
+}
+
+/* pane.command(name): one of the protocol's own commands */
+static void
+command_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  CtEndpointPane *self = CT_ENDPOINT_PANE (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+  const CtEndpointCommand *commands = CT_ENDPOINT_GET_CLASS (self->endpoint)->commands;
+  gboolean uses_composer = FALSE;
+
+  for (guint i = 0; commands && commands[i].name; i++)
+    if (g_str_equal (commands[i].name, name))
+      uses_composer = commands[i].uses_composer;
+
+  if (ct_endpoint_run_command (self->endpoint, name,
+                               uses_composer ? gtk_editable_get_text (GTK_EDITABLE (self->composer)) : NULL,
+                               NULL) && uses_composer)
+    gtk_editable_set_text (GTK_EDITABLE (self->composer), "");
+}
+
+/* A button per command, after Send */
+static void
+add_command_buttons (CtEndpointPane *self)
+{
+  const CtEndpointCommand *commands = CT_ENDPOINT_GET_CLASS (self->endpoint)->commands;
+  GtkWidget *after = GTK_WIDGET (self->send_button);
+
+  for (guint i = 0; commands && commands[i].name; i++)
+    {
+      GtkWidget *button = gtk_button_new_with_mnemonic (g_dgettext (GETTEXT_PACKAGE, commands[i].label));
+
+      gtk_widget_set_tooltip_text (button, g_dgettext (GETTEXT_PACKAGE, commands[i].tooltip));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "pane.command");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", commands[i].name);
+      gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (after)), button, after);
+      after = button;
+    }
+}
+
+static GtkWidget *
+create_catalog_row (gpointer item,
+                    gpointer user_data)
+{
+  CtCatalogItem *entry = item;
+  GtkWidget *row = adw_action_row_new ();
+  g_autofree char *title = g_markup_printf_escaped ("<tt>%s</tt>  <small>%s</small>",
+                                                   ct_catalog_item_get_name (entry),
+                                                   ct_catalog_item_get_signature (entry));
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), TRUE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), ct_catalog_item_get_description (entry));
+  return row;
+}
+
+/* What the server offers (its methods...), below its settings */
+static void
+add_catalog (CtEndpointPane *self)
+{
+  const char *title = CT_ENDPOINT_GET_CLASS (self->endpoint)->catalog_title;
+  GtkWidget *expander, *scroller, *list;
+
+  if (title == NULL)
+    return;
+
+  list = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  gtk_list_box_bind_model (GTK_LIST_BOX (list), ct_endpoint_get_catalog (self->endpoint),
+                           create_catalog_row, NULL, NULL);
+  scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 160);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), list);
+  gtk_widget_set_margin_top (scroller, 6);
+
+  expander = gtk_expander_new (g_dgettext (GETTEXT_PACKAGE, title));
+  gtk_expander_set_child (GTK_EXPANDER (expander), scroller);
+  gtk_box_insert_child_after (GTK_BOX (self->box), expander, self->settings_scroller);
 }
 
 static void
@@ -553,6 +659,13 @@ ct_endpoint_pane_constructed (GObject *object)
     gtk_box_insert_child_after (GTK_BOX (self->box), ct_connection_list_new (self->endpoint),
                                 self->settings_scroller);
   update_composer_hint (self);
+  add_command_buttons (self);
+  add_catalog (self);
+  /* A server that only answers (JSON-RPC) has nothing to compose */
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->composer)),
+                          CT_ENDPOINT_GET_CLASS (self->endpoint)->send_text != NULL);
+  if (CT_ENDPOINT_GET_CLASS (self->endpoint)->check_text)
+    g_signal_connect_object (self->composer, "changed", G_CALLBACK (check_composer), self, G_CONNECT_SWAPPED);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->composer), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   server ? _("Reply") : _("Message"), -1);
 
@@ -685,6 +798,7 @@ ct_endpoint_pane_class_init (CtEndpointPaneClass *klass)
   gtk_widget_class_install_action (widget_class, "pane.toggle", NULL, toggle_action);
   gtk_widget_class_install_action (widget_class, "pane.send", NULL, send_action);
   gtk_widget_class_install_action (widget_class, "pane.shutdown-write", NULL, shutdown_write_action);
+  gtk_widget_class_install_action (widget_class, "pane.command", "s", command_action);
   gtk_widget_class_install_action (widget_class, "pane.clear", NULL, clear_action);
   gtk_widget_class_install_action (widget_class, "pane.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "pane.use-local-server", NULL, use_local_server_action);

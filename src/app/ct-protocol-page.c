@@ -168,7 +168,10 @@ demo_step (gpointer data)
     case 5:
       if (ct_endpoint_get_state (self->client) != CT_STATE_RUNNING)
         return G_SOURCE_REMOVE;
-      ct_endpoint_pane_set_composer_text (client_pane, _(lines[self->demo_step - 3]));
+      if (self->protocol->demo[0])
+        ct_endpoint_pane_set_composer_text (client_pane, self->protocol->demo[self->demo_step - 3]);
+      else
+        ct_endpoint_pane_set_composer_text (client_pane, _(lines[self->demo_step - 3]));
       gtk_widget_activate_action (GTK_WIDGET (client_pane), "pane.send", NULL);
       break;
 

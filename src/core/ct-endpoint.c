@@ -339,6 +339,60 @@ ct_endpoint_use_server (CtEndpoint *self,
   CT_ENDPOINT_GET_CLASS (self)->use_server (self, server);
 }
 
+/**
+ * ct_endpoint_check_text:
+ *
+ * Whether @text would be accepted by send_text, for a composer that checks
+ * as the user types; nothing is logged.
+ */
+gboolean
+ct_endpoint_check_text (CtEndpoint  *self,
+                        const char  *text,
+                        GError     **error)
+{
+  g_return_val_if_fail (CT_IS_ENDPOINT (self), FALSE);
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  if (CT_ENDPOINT_GET_CLASS (self)->check_text == NULL)
+    return TRUE;
+  return CT_ENDPOINT_GET_CLASS (self)->check_text (self, text, error);
+}
+
+/**
+ * ct_endpoint_run_command:
+ * @name: one of the class's commands
+ * @text: (nullable): the composer's text, for commands that use it
+ *
+ * Runs a protocol's own command; failures are logged and reported like
+ * send_text's.
+ */
+gboolean
+ct_endpoint_run_command (CtEndpoint  *self,
+                         const char  *name,
+                         const char  *text,
+                         GError     **error)
+{
+  CtEndpointPrivate *priv = ct_endpoint_get_instance_private (self);
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (CT_IS_ENDPOINT (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  if (CT_ENDPOINT_GET_CLASS (self)->run_command == NULL)
+    local_error = g_error_new (CT_ERROR, CT_ERROR_NOT_IMPLEMENTED, _("Unknown command “%s”"), name);
+  else if (priv->state != CT_STATE_RUNNING)
+    local_error = g_error_new_literal (CT_ERROR, CT_ERROR_NOT_RUNNING,
+                                       ct_endpoint_get_role (self) == CT_ROLE_SERVER
+                                       ? _("The server is not running: start it first")
+                                       : _("The client is not running: start it first"));
+  else if (CT_ENDPOINT_GET_CLASS (self)->run_command (self, name, text ? text : "", &local_error))
+    return TRUE;
+
+  ct_endpoint_report_error (self, NULL, local_error);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
 /* Whether the endpoint can half-close (a connected stream client) */
 gboolean
 ct_endpoint_can_shutdown_write (CtEndpoint *self)

@@ -15,6 +15,25 @@ G_BEGIN_DECLS
 
 #define CT_TYPE_ENDPOINT (ct_endpoint_get_type ())
 
+/**
+ * CtEndpointCommand:
+ * @name: the command's name, passed to run_command
+ * @label: the button's label, with a mnemonic (translatable)
+ * @tooltip: what it does (translatable)
+ * @uses_composer: the command takes the composer's text (which is cleared
+ *   when it succeeds)
+ *
+ * A protocol's own action besides Send, shown as a button by the window
+ * (a JSON-RPC client's Add to Batch and Send Batch).
+ */
+typedef struct
+{
+  const char *name;
+  const char *label;
+  const char *tooltip;
+  gboolean    uses_composer;
+} CtEndpointCommand;
+
 G_DECLARE_DERIVABLE_TYPE (CtEndpoint, ct_endpoint, CT, ENDPOINT, GObject)
 
 /**
@@ -37,6 +56,10 @@ G_DECLARE_DERIVABLE_TYPE (CtEndpoint, ct_endpoint, CT, ENDPOINT, GObject)
  *   endpoints that do not list connections)
  * @catalog_title: for servers that offer a catalog (methods, routes), its
  *   heading in the window (`Methods`); %NULL for none
+ * @check_text: whether a composer line would be accepted by @send_text, and
+ *   if not why; called as the user types (%NULL: anything goes)
+ * @commands: the protocol's own commands, ended by one with a %NULL name
+ * @run_command: runs one of @commands
  */
 struct _CtEndpointClass
 {
@@ -69,6 +92,14 @@ struct _CtEndpointClass
   void     (*close_connection) (CtEndpoint      *self,
                             CtConnection        *connection);
   const char *catalog_title;
+  gboolean (*check_text)   (CtEndpoint          *self,
+                            const char          *text,
+                            GError             **error);
+  const CtEndpointCommand *commands;
+  gboolean (*run_command)  (CtEndpoint          *self,
+                            const char          *name,
+                            const char          *text,
+                            GError             **error);
 
   gpointer padding[4];
 };
@@ -99,6 +130,13 @@ gboolean        ct_endpoint_send_text        (CtEndpoint           *self,
                                               GError              **error);
 void            ct_endpoint_use_server       (CtEndpoint           *self,
                                               CtEndpoint           *server);
+gboolean        ct_endpoint_check_text       (CtEndpoint           *self,
+                                              const char           *text,
+                                              GError              **error);
+gboolean        ct_endpoint_run_command      (CtEndpoint           *self,
+                                              const char           *name,
+                                              const char           *text,
+                                              GError              **error);
 gboolean        ct_endpoint_can_shutdown_write (CtEndpoint         *self);
 gboolean        ct_endpoint_shutdown_write   (CtEndpoint           *self,
                                               GError              **error);

@@ -401,49 +401,52 @@ ct_jsonrpc_client_get_batch_length (CtJsonRpcClient *self)
  *
  * Builds the call and keeps it for ct_jsonrpc_client_send_batch().
  */
+static gboolean
+add_to_batch (CtJsonRpcClient  *self,
+              const char       *line,
+              GError          **error)
+{
+  g_autofree char *described = NULL;
+  JsonNode *call;
+  guint n;
+
+  call = build_call (self, line, error);
+  if (call == NULL)
+    return FALSE;
+
+  described = ct_jsonrpc_describe (call);
+  json_array_add_element (self->batch, call);
+  n = json_array_get_length (self->batch);
+  ct_message_log_info (ct_endpoint_get_log (CT_ENDPOINT (self)), "batched", NULL, NULL,
+                       ngettext ("Batch: %s (%u call waiting for Send Batch)",
+                                 "Batch: %s (%u calls waiting for Send Batch)", n),
+                       described, n);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BATCH_LENGTH]);
+  return TRUE;
+}
+
 gboolean
 ct_jsonrpc_client_add_to_batch (CtJsonRpcClient  *self,
                                 const char       *line,
                                 GError          **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *call;
-
   g_return_val_if_fail (CT_IS_JSONRPC_CLIENT (self), FALSE);
-
-  call = build_call (self, line, &local_error);
-  if (call == NULL)
-    {
-      ct_endpoint_report_error (CT_ENDPOINT (self), NULL, local_error);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  json_array_add_element (self->batch, call);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BATCH_LENGTH]);
-  return TRUE;
+  return ct_endpoint_run_command (CT_ENDPOINT (self), "add-to-batch", line, error);
 }
 
-/* Sends the collected calls as one batch */
-gboolean
-ct_jsonrpc_client_send_batch (CtJsonRpcClient  *self,
-                              GError          **error)
+static gboolean
+send_batch (CtJsonRpcClient  *self,
+            GError          **error)
 {
   g_autoptr(JsonNode) request = NULL;
   g_autofree char *body = NULL;
 
-  g_return_val_if_fail (CT_IS_JSONRPC_CLIENT (self), FALSE);
-
   if (json_array_get_length (self->batch) == 0)
     {
-      g_autoptr(GError) local_error = g_error_new_literal (CT_ERROR, CT_ERROR_INVALID_PAYLOAD,
-                                                           _("The batch is empty: add calls to it first"));
-      ct_endpoint_report_error (CT_ENDPOINT (self), NULL, local_error);
-      g_propagate_error (error, g_steal_pointer (&local_error));
+      g_set_error_literal (error, CT_ERROR, CT_ERROR_INVALID_PAYLOAD,
+                           _("The batch is empty: add calls to it first"));
       return FALSE;
     }
-  if (self->session == NULL)
-    return ct_endpoint_send_text (CT_ENDPOINT (self), "", error);   /* says why */
 
   request = json_node_new (JSON_NODE_ARRAY);
   json_node_take_array (request, g_steal_pointer (&self->batch));
@@ -453,6 +456,46 @@ ct_jsonrpc_client_send_batch (CtJsonRpcClient  *self,
   body = ct_json_to_string (request, FALSE);
   post (self, body, request);
   return TRUE;
+}
+
+/* Sends the collected calls as one batch */
+gboolean
+ct_jsonrpc_client_send_batch (CtJsonRpcClient  *self,
+                              GError          **error)
+{
+  g_return_val_if_fail (CT_IS_JSONRPC_CLIENT (self), FALSE);
+  return ct_endpoint_run_command (CT_ENDPOINT (self), "send-batch", NULL, error);
+}
+
+static const CtEndpointCommand commands[] = {
+  { "add-to-batch", N_("_Add to Batch"), N_("Keep this call for a batch instead of sending it now"), TRUE },
+  { "send-batch", N_("Send _Batch"), N_("Send the collected calls as one batch"), FALSE },
+  { NULL }
+};
+
+static gboolean
+ct_jsonrpc_client_run_command (CtEndpoint  *endpoint,
+                               const char  *name,
+                               const char  *text,
+                               GError     **error)
+{
+  CtJsonRpcClient *self = CT_JSONRPC_CLIENT (endpoint);
+
+  if (g_str_equal (name, "add-to-batch"))
+    return add_to_batch (self, text, error);
+  if (g_str_equal (name, "send-batch"))
+    return send_batch (self, error);
+
+  g_set_error (error, CT_ERROR, CT_ERROR_NOT_IMPLEMENTED, _("Unknown command “%s”"), name);
+  return FALSE;
+}
+
+static gboolean
+ct_jsonrpc_client_check_text (CtEndpoint  *endpoint,
+                              const char  *text,
+                              GError     **error)
+{
+  return ct_jsonrpc_client_check_line (text, error);
 }
 
 /* -- start and stop ---------------------------------------------------------- */
@@ -573,6 +616,9 @@ ct_jsonrpc_client_class_init (CtJsonRpcClientClass *klass)
   endpoint_class->close = ct_jsonrpc_client_close;
   endpoint_class->send_text = ct_jsonrpc_client_send_text;
   endpoint_class->use_server = ct_jsonrpc_client_use_server;
+  endpoint_class->check_text = ct_jsonrpc_client_check_text;
+  endpoint_class->commands = commands;
+  endpoint_class->run_command = ct_jsonrpc_client_run_command;
 
   properties[PROP_BATCH_LENGTH] =
     g_param_spec_uint ("batch-length", NULL, NULL, 0, G_MAXUINT, 0,

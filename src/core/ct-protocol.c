@@ -48,6 +48,8 @@ static const CtProtocol protocols[] = {
     .default_port = 8080,
     .get_server_type = ct_jsonrpc_server_get_type,
     .get_client_type = ct_jsonrpc_client_get_type,
+    .composer_hint = N_("A method and its params, like subtract [42, 23]; or raw JSON"),
+    .demo = { "subtract [42, 23]", "sum [1, 2, 4]", "fail {\"code\": -32001, \"message\": \"Out of coffee\"}" },
   },
   {
     .id = "rest",

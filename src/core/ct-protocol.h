@@ -22,6 +22,10 @@ G_BEGIN_DECLS
  * @get_server_type: (nullable): the server endpoint type; %NULL until built
  * @get_client_type: (nullable): the client endpoint type; %NULL until built
  * @planned: (translatable): for a protocol not built yet, what it will do
+ * @composer_hint: (translatable) (nullable): the client composer's
+ *   placeholder, when lines follow a syntax (`subtract [42, 23]`)
+ * @demo: (translatable): three composer lines the window's demo sends; the
+ *   first %NULL means plain greetings
  *
  * One entry per protocol: the window builds its pages from the registry and
  * the CLI its verbs. Adding a protocol is adding its endpoint types and one
@@ -39,6 +43,8 @@ struct _CtProtocol
   GType      (*get_server_type) (void);
   GType      (*get_client_type) (void);
   const char  *planned;
+  const char  *composer_hint;
+  const char  *demo[3];
 };
 
 const CtProtocol *ct_protocol_get_all       (guint            *n_protocols);
