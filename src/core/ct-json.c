@@ -1,15 +1,21 @@
 /* ct-json.c — parsing untrusted JSON safely, and printing it
  *
- * All JSON is read and written by json-glib. The one thing done here by
- * hand is a guard: json-glib 1.6's parser is recursive and crashes on deeply
- * nested input, so the brackets outside strings are counted first and input
- * nested deeper than CT_JSON_MAX_DEPTH is refused with an error.
+ * All JSON is read and written by json-glib. What is done here by hand works
+ * around json-glib 1.6's limits:
+ * - its parser is recursive and crashes on deeply nested input, so the
+ *   brackets outside strings are counted first and input nested deeper than
+ *   CT_JSON_MAX_DEPTH is refused;
+ * - it reads 1e400 as infinity, which no JSON can hold: refused;
+ * - it writes a double whose shortest form has no `.` with `.0` after the
+ *   exponent (`1e+17.0`, not JSON): such doubles that are whole numbers
+ *   within 64 bits are written as integers, the same number.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <math.h>
 #include <string.h>
 
 #include "ct-error.h"
@@ -51,6 +57,120 @@ check_depth (const char  *data,
   return TRUE;
 }
 
+/* Calls @func on every value node under @node (depth is bounded by the
+ * parse guard or by whoever built the tree) */
+static gboolean
+any_value (JsonNode  *node,
+           gboolean (*func) (JsonNode *value))
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_VALUE:
+      return func (node);
+
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          if (any_value (json_array_get_element (array, i), func))
+            return TRUE;
+        return FALSE;
+      }
+
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        JsonNode *member;
+
+        json_object_iter_init (&iter, json_node_get_object (node));
+        while (json_object_iter_next (&iter, NULL, &member))
+          if (any_value (member, func))
+            return TRUE;
+        return FALSE;
+      }
+
+    case JSON_NODE_NULL:
+    default:
+      return FALSE;
+    }
+}
+
+static gboolean
+is_not_finite (JsonNode *value)
+{
+  return json_node_get_value_type (value) == G_TYPE_DOUBLE && !isfinite (json_node_get_double (value));
+}
+
+/* A double json-glib would write as `1e+17.0` */
+static gboolean
+is_badly_written (JsonNode *value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (json_node_get_value_type (value) != G_TYPE_DOUBLE)
+    return FALSE;
+  g_ascii_formatd (buffer, sizeof buffer, "%.17g", json_node_get_double (value));
+  return strchr (buffer, '.') == NULL && (strchr (buffer, 'e') || strchr (buffer, 'E'));
+}
+
+/* A copy in which what is_badly_written finds is written as an integer,
+ * when it is one (json_node_copy shares arrays and objects, and parsed
+ * nodes are immutable, so this builds new ones) */
+static JsonNode *
+copy_rewriting_doubles (JsonNode *node)
+{
+  JsonNode *copy;
+
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        JsonArray *new_array = json_array_sized_new (json_array_get_length (array));
+
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          json_array_add_element (new_array, copy_rewriting_doubles (json_array_get_element (array, i)));
+        copy = json_node_new (JSON_NODE_ARRAY);
+        json_node_take_array (copy, new_array);
+        return copy;
+      }
+
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *new_object = json_object_new ();
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+
+        json_object_iter_init (&iter, json_node_get_object (node));
+        while (json_object_iter_next (&iter, &name, &member))
+          json_object_set_member (new_object, name, copy_rewriting_doubles (member));
+        copy = json_node_new (JSON_NODE_OBJECT);
+        json_node_take_object (copy, new_object);
+        return copy;
+      }
+
+    case JSON_NODE_VALUE:
+      if (is_badly_written (node))
+        {
+          double d = json_node_get_double (node);
+
+          if (d == floor (d) && d >= -9.2e18 && d <= 9.2e18)
+            {
+              copy = json_node_new (JSON_NODE_VALUE);
+              json_node_set_int (copy, (gint64) d);
+              return copy;
+            }
+        }
+      return json_node_copy (node);
+
+    case JSON_NODE_NULL:
+    default:
+      return json_node_copy (node);
+    }
+}
+
 /**
  * ct_json_parse:
  * @length: the length of @data, or -1 if it is nul-terminated
@@ -78,8 +198,10 @@ ct_json_parse (const char  *data,
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, length, &parse_error))
     {
-      g_set_error (error, CT_ERROR, CT_ERROR_INVALID_PAYLOAD,
-                   _("Not valid JSON: %s"), parse_error->message);
+      /* json-glib may quote the offending bytes, valid UTF-8 or not */
+      g_autofree char *message = g_utf8_make_valid (parse_error->message, -1);
+
+      g_set_error (error, CT_ERROR, CT_ERROR_INVALID_PAYLOAD, _("Not valid JSON: %s"), message);
       return NULL;
     }
 
@@ -87,6 +209,12 @@ ct_json_parse (const char  *data,
   if (root == NULL)
     {
       g_set_error_literal (error, CT_ERROR, CT_ERROR_INVALID_PAYLOAD, _("Not valid JSON: it is empty"));
+      return NULL;
+    }
+  if (any_value (root, is_not_finite))
+    {
+      g_set_error_literal (error, CT_ERROR, CT_ERROR_INVALID_PAYLOAD,
+                           _("A number is too large for a double (like 1e400)"));
       return NULL;
     }
   return json_node_ref (root);
@@ -98,6 +226,13 @@ ct_json_to_string (JsonNode *node,
                    gboolean  pretty)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) copy = NULL;
+
+  if (any_value (node, is_badly_written))
+    {
+      copy = copy_rewriting_doubles (node);
+      node = copy;
+    }
 
   json_generator_set_root (generator, node);
   json_generator_set_pretty (generator, pretty);

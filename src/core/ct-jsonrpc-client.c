@@ -186,7 +186,14 @@ method_for_id (JsonNode *request,
       object = json_node_get_object (call);
       call_id = json_object_get_member (object, "id");
       if (call_id && json_node_equal (call_id, id))
-        return json_object_get_string_member_with_default (object, "method", NULL);
+        {
+          JsonNode *method = json_object_get_member (object, "method");
+
+          /* A raw request may hold anything */
+          if (method && JSON_NODE_HOLDS_VALUE (method) && json_node_get_value_type (method) == G_TYPE_STRING)
+            return json_node_get_string (method);
+          return NULL;
+        }
     }
   return NULL;
 }
@@ -314,6 +321,13 @@ send_cb (GObject      *object,
   call_free (call);
 }
 
+/* Latency counts from the moment the request is on the wire */
+static void
+mark_sent (Call *call)
+{
+  call->started = g_get_monotonic_time ();
+}
+
 /* POSTs @text; @request is its parsed form when known */
 static void
 post (CtJsonRpcClient *self,
@@ -356,6 +370,7 @@ post (CtJsonRpcClient *self,
                          });
 
   call->started = g_get_monotonic_time ();
+  g_signal_connect_swapped (call->message, "wrote-body", G_CALLBACK (mark_sent), call);
   soup_session_send_and_read_async (self->session, call->message, G_PRIORITY_DEFAULT,
                                     ct_endpoint_get_cancellable (endpoint), send_cb, call);
 }
@@ -538,7 +553,11 @@ ct_jsonrpc_client_start (CtEndpoint          *endpoint,
     }
 
   self->uri = g_steal_pointer (&uri);
+  /* Calls run side by side: libsoup's default of 2 connections per host
+   * would queue them here and make a slow call look like a slow server */
   self->session = soup_session_new_with_options ("timeout", self->timeout,
+                                                 "max-conns", 64,
+                                                 "max-conns-per-host", 32,
                                                  "user-agent", "Crosstalk/" PACKAGE_VERSION " ",
                                                  NULL);
   ct_message_log_info (ct_endpoint_get_log (endpoint), "ready", NULL,
@@ -565,7 +584,11 @@ ct_jsonrpc_client_use_server (CtEndpoint *endpoint,
   if (g_inet_address_get_is_any (inet))
     host = g_strdup (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6 ? "[::1]" : "127.0.0.1");
   else if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6)
-    host = g_strdup_printf ("[%s]", g_inet_address_to_string (inet));
+    {
+      g_autofree char *literal = g_inet_address_to_string (inet);
+
+      host = g_strdup_printf ("[%s]", literal);
+    }
   else
     host = g_inet_address_to_string (inet);
 

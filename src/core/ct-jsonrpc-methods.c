@@ -106,6 +106,8 @@ binary (CtJsonRpcCall *call,
   const char *names[] = { a_name, b_name };
   JsonNode *args[2];
   gboolean integers;
+  gint64 integer;
+  double real;
 
   if (!get_numbers (params, names, 2, args))
     {
@@ -116,9 +118,23 @@ binary (CtJsonRpcCall *call,
     }
 
   integers = is_integer (args[0]) && is_integer (args[1]);
-  ct_jsonrpc_call_return (call, number_node (integers,
-                                             json_node_get_int (args[0]) + sign * json_node_get_int (args[1]),
-                                             json_node_get_double (args[0]) + sign * json_node_get_double (args[1])));
+  if (integers &&
+      !(sign > 0 ? __builtin_add_overflow (json_node_get_int (args[0]), json_node_get_int (args[1]), &integer)
+                 : __builtin_sub_overflow (json_node_get_int (args[0]), json_node_get_int (args[1]), &integer)))
+    {
+      ct_jsonrpc_call_return (call, number_node (TRUE, integer, 0));
+      return;
+    }
+
+  /* Doubles, or integers whose result does not fit in 64 bits */
+  real = json_node_get_double (args[0]) + sign * json_node_get_double (args[1]);
+  if (!isfinite (real))
+    {
+      ct_jsonrpc_call_return_error (call, CT_JSONRPC_INVALID_PARAMS,
+                                    _("Invalid params: the result is too large for a JSON number"), NULL);
+      return;
+    }
+  ct_jsonrpc_call_return (call, number_node (FALSE, 0, real));
 }
 
 static void
@@ -157,9 +173,16 @@ method_sum (CtJsonRpcCall *call, JsonNode *params, gpointer data)
           invalid_params (call, "[number, ...]");
           return;
         }
-      integers = integers && is_integer (element);
-      integer += json_node_get_int (element);
       real += json_node_get_double (element);
+      if (integers && (!is_integer (element) ||
+                       __builtin_add_overflow (integer, json_node_get_int (element), &integer)))
+        integers = FALSE;
+    }
+  if (!integers && !isfinite (real))
+    {
+      ct_jsonrpc_call_return_error (call, CT_JSONRPC_INVALID_PARAMS,
+                                    _("Invalid params: the sum is too large for a JSON number"), NULL);
+      return;
     }
   ct_jsonrpc_call_return (call, number_node (integers, integer, real));
 }

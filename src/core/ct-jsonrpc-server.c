@@ -182,6 +182,30 @@ update_catalog (CtJsonRpcServer *self)
                        items->pdata, items->len);
 }
 
+static gboolean
+is_string_or_absent (JsonNode *node)
+{
+  return node == NULL ||
+         (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING);
+}
+
+/* {"code": an int32, "message": a string, "data": anything} */
+static gboolean
+is_error_object (JsonNode *node)
+{
+  JsonObject *object;
+  JsonNode *code;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+  object = json_node_get_object (node);
+  code = json_object_get_member (object, "code");
+  return code && JSON_NODE_HOLDS_VALUE (code) && json_node_get_value_type (code) == G_TYPE_INT64 &&
+         json_node_get_int (code) >= G_MININT32 && json_node_get_int (code) <= G_MAXINT32 &&
+         json_object_has_member (object, "message") &&
+         is_string_or_absent (json_object_get_member (object, "message"));
+}
+
 /* The `methods` setting: {"name": {"result": ...} or {"error": {...}}, ...};
  * served from the next call on. A bad value is reported and ignored. */
 static void
@@ -223,12 +247,17 @@ on_methods_changed (CtJsonRpcServer *self)
               break;
             }
           mock_error = json_object_get_member (json_node_get_object (mock), "error");
-          if (mock_error && (!JSON_NODE_HOLDS_OBJECT (mock_error) ||
-                             !json_object_has_member (json_node_get_object (mock_error), "code") ||
-                             !json_object_has_member (json_node_get_object (mock_error), "message")))
+          if (mock_error && !is_error_object (mock_error))
             {
               g_set_error (&error, CT_ERROR, CT_ERROR_INVALID_SETTING,
-                           _("The error of your method “%s” needs a code and a message"),
+                           _("The error of your method “%s” needs an integer code and a message string"),
+                           (const char *) l->data);
+              break;
+            }
+          if (!is_string_or_absent (json_object_get_member (json_node_get_object (mock), "description")))
+            {
+              g_set_error (&error, CT_ERROR, CT_ERROR_INVALID_SETTING,
+                           _("The description of your method “%s” must be a string"),
                            (const char *) l->data);
               break;
             }
@@ -466,6 +495,7 @@ early_handler (SoupServer        *server,
     {
       g_autofree char *text = g_strdup_printf (_("The request body is over the limit of %u bytes"),
                                                self->max_body_size);
+      g_autofree char *http = g_strdup_printf ("%s %s", soup_server_message_get_method (message), path);
       Exchange *exchange = g_new0 (Exchange, 1);
       GVariantDict meta;
 
@@ -476,7 +506,7 @@ early_handler (SoupServer        *server,
       exchange->started = g_get_monotonic_time ();
 
       g_variant_dict_init (&meta, NULL);
-      g_variant_dict_insert (&meta, "http", "s", soup_server_message_get_method (message));
+      g_variant_dict_insert (&meta, "http", "s", http);
       g_variant_dict_insert (&meta, "content-length", "x", (gint64) length);
       ct_message_log_append (ct_endpoint_get_log (CT_ENDPOINT (self)), &(CtMessageFields) {
                                .direction = CT_DIRECTION_IN,

@@ -430,10 +430,15 @@ describe_one (JsonNode *node)
   if ((member = json_object_get_member (object, "error")) && JSON_NODE_HOLDS_OBJECT (member))
     {
       JsonObject *error = json_node_get_object (member);
+      JsonNode *code = json_object_get_member (error, "code");
+      JsonNode *message = json_object_get_member (error, "message");
+      g_autofree char *code_text = code ? compact (code, 20) : g_strdup ("?");
 
-      return g_strdup_printf (_("error %" G_GINT64_FORMAT ": %s"),
-                              json_object_get_int_member_with_default (error, "code", 0),
-                              json_object_get_string_member_with_default (error, "message", ""));
+      /* From a peer: any member may be of any type */
+      return g_strdup_printf (_("error %s: %s"), code_text,
+                              message && JSON_NODE_HOLDS_VALUE (message) &&
+                              json_node_get_value_type (message) == G_TYPE_STRING
+                              ? json_node_get_string (message) : "");
     }
 
   if ((member = json_object_get_member (object, "result")))
