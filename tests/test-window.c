@@ -268,6 +268,82 @@ test_tcp_round_trip (void)
   close_window (window);
 }
 
+/* JSON-RPC through the panes: a call paired with its answer, a batch built
+ * with the client's commands, and the composer checked while typing */
+static void
+test_jsonrpc_round_trip (void)
+{
+  CtWindow *window = open_window ();
+  CtProtocolPage *page;
+  CtEndpointPane *server_pane, *client_pane;
+  CtEndpoint *server, *client;
+  GtkWidget *composer;
+  g_autofree char *url = NULL;
+
+  ct_window_show_page (window, "jsonrpc");
+  page = ct_window_get_page (window, "jsonrpc");
+  server_pane = ct_protocol_page_get_server_pane (page);
+  client_pane = ct_protocol_page_get_client_pane (page);
+  server = ct_endpoint_pane_get_endpoint (server_pane);
+  client = ct_endpoint_pane_get_endpoint (client_pane);
+
+  /* The server lists its methods */
+  g_assert_cmpuint (g_list_model_get_n_items (ct_endpoint_get_catalog (server)), >=, 12);
+
+  g_object_set (server, "port", 0, NULL);
+  gtk_widget_activate_action (GTK_WIDGET (server_pane), "pane.toggle", NULL);
+  CT_TEST_WAIT_UNTIL (ct_endpoint_get_state (server) == CT_STATE_RUNNING);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (client_pane), "pane.use-local-server", NULL));
+  g_object_get (client, "url", &url, NULL);
+  g_assert_true (g_str_has_suffix (url, "/rpc"));
+  gtk_widget_activate_action (GTK_WIDGET (client_pane), "pane.toggle", NULL);
+  CT_TEST_WAIT_UNTIL (ct_endpoint_get_state (client) == CT_STATE_RUNNING);
+
+  /* The composer says at once when the params are not JSON */
+  ct_endpoint_pane_set_composer_text (client_pane, "subtract [42,");
+  ct_endpoint_pane_focus_composer (client_pane);
+  composer = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_nonnull (composer);
+  composer = gtk_widget_get_ancestor (composer, GTK_TYPE_ENTRY);
+  g_assert_true (gtk_widget_has_css_class (composer, "error"));
+  ct_endpoint_pane_set_composer_text (client_pane, "subtract [42, 23]");
+  g_assert_false (gtk_widget_has_css_class (composer, "error"));
+
+  /* Send: the answer comes back paired, in both logs */
+  gtk_widget_activate_action (GTK_WIDGET (client_pane), "pane.send", NULL);
+  CT_TEST_WAIT_UNTIL (ct_test_log_count (ct_endpoint_get_log (client), CT_DIRECTION_IN) == 1);
+  g_assert_cmpint (ct_test_log_find (ct_endpoint_get_log (client), CT_DIRECTION_INFO, "Ready"), >=, 0);
+  {
+    CtMessageLog *log = ct_endpoint_get_log (client);
+    g_autoptr(CtMessage) answer = g_list_model_get_item (G_LIST_MODEL (log), g_list_model_get_n_items (G_LIST_MODEL (log)) - 1);
+    g_autofree char *summary = ct_message_dup_summary (answer);
+
+    g_assert_true (g_str_has_prefix (summary, "subtract → result 19"));
+  }
+  g_assert_cmpuint (ct_test_log_count (ct_endpoint_get_log (server), CT_DIRECTION_OUT), ==, 1);
+
+  /* Two calls into a batch with the pane's command buttons, then one send */
+  ct_endpoint_pane_set_composer_text (client_pane, "sum [1, 2, 4]");
+  gtk_widget_activate_action (GTK_WIDGET (client_pane), "pane.command", "s", "add-to-batch");
+  ct_endpoint_pane_set_composer_text (client_pane, "ping");
+  gtk_widget_activate_action (GTK_WIDGET (client_pane), "pane.command", "s", "add-to-batch");
+  g_assert_cmpuint (ct_jsonrpc_client_get_batch_length (CT_JSONRPC_CLIENT (client)), ==, 2);
+  gtk_widget_activate_action (GTK_WIDGET (client_pane), "pane.command", "s", "send-batch");
+  CT_TEST_WAIT_UNTIL (ct_test_log_count (ct_endpoint_get_log (client), CT_DIRECTION_IN) == 2);
+  g_assert_cmpuint (ct_test_log_count (ct_endpoint_get_log (server), CT_DIRECTION_IN), ==, 2);
+  {
+    CtMessageLog *log = ct_endpoint_get_log (client);
+    g_autoptr(CtMessage) answer = g_list_model_get_item (G_LIST_MODEL (log), g_list_model_get_n_items (G_LIST_MODEL (log)) - 1);
+    g_autofree char *summary = ct_message_dup_summary (answer);
+
+    g_assert_nonnull (strstr (summary, "sum → result 7"));
+    g_assert_nonnull (strstr (summary, "ping → result \"pong\""));
+  }
+  g_assert_cmpuint (ct_test_log_count (ct_endpoint_get_log (client), CT_DIRECTION_ERROR), ==, 0);
+
+  close_window (window);
+}
+
 static void
 test_start_failure_shows_in_pane (void)
 {
@@ -322,6 +398,7 @@ main (int    argc,
   g_test_add_func ("/ct/window/pages", test_pages);
   g_test_add_func ("/ct/window/udp-round-trip", test_udp_round_trip);
   g_test_add_func ("/ct/window/tcp-round-trip", test_tcp_round_trip);
+  g_test_add_func ("/ct/window/jsonrpc-round-trip", test_jsonrpc_round_trip);
   g_test_add_func ("/ct/window/start-failure", test_start_failure_shows_in_pane);
   g_test_add_func ("/ct/window/narrow", test_narrow_stacks_panes);
 
