@@ -256,6 +256,52 @@ find_entry (GPtrArray  *objects,
   return -1;
 }
 
+/* `send jsonrpc`: the request and the response paired with it (same
+ * exchange id), as the issue's example runs it */
+static void
+test_send_jsonrpc (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GSubprocess) sender = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(JsonObject) first = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *sent = NULL;
+  int request_at = -1, response_at = -1;
+
+  server = serve ("jsonrpc", &out, &first, NULL);
+  url = g_strdup_printf ("--url=%s", json_object_get_string_member (first, "url"));
+  g_assert_true (g_str_has_suffix (url, "/rpc"));
+
+  sender = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                  "send", "jsonrpc", url, "--json", "--wait=15000", "subtract [42,23]", NULL);
+  g_assert_no_error (error);
+  communicate (sender, NULL, &sent, NULL);
+  g_assert_cmpint (g_subprocess_get_exit_status (sender), ==, 0);
+
+  lines = parse_json_lines (sent);
+  g_assert_cmpstr (member (lines->pdata[0], "event"), ==, "ready");
+  for (guint i = 0; i < lines->len; i++)
+    {
+      if (g_strcmp0 (member (lines->pdata[i], "direction"), "out") == 0)
+        request_at = i;
+      else if (g_strcmp0 (member (lines->pdata[i], "direction"), "in") == 0)
+        response_at = i;
+    }
+  g_assert_cmpint (request_at, >, 0);
+  g_assert_cmpint (response_at, >, request_at);
+  g_assert_cmpstr (member (lines->pdata[request_at], "text"), ==,
+                   "{\"jsonrpc\":\"2.0\",\"method\":\"subtract\",\"params\":[42,23],\"id\":1}");
+  g_assert_cmpstr (member (lines->pdata[response_at], "text"), ==, "{\"jsonrpc\":\"2.0\",\"result\":19,\"id\":1}");
+  g_assert_cmpint (json_object_get_int_member (lines->pdata[request_at], "exchange"), ==,
+                   json_object_get_int_member (lines->pdata[response_at], "exchange"));
+  g_assert_true (g_str_has_prefix (member (lines->pdata[response_at], "summary"), "subtract → result 19"));
+
+  stop_server (server);
+}
+
 static void
 test_serve_udp (void)
 {
@@ -797,6 +843,7 @@ main (int    argc,
   g_test_add_func ("/ct/cli/not-built-yet", test_not_built_yet);
   g_test_add_func ("/ct/cli/connect-tcp", test_connect_tcp);
   g_test_add_func ("/ct/cli/send-tcp-length", test_send_tcp_length);
+  g_test_add_func ("/ct/cli/send-jsonrpc", test_send_jsonrpc);
   g_test_add_func ("/ct/cli/connect-tcp-refused", test_connect_tcp_refused);
 
   return g_test_run ();
