@@ -21,6 +21,9 @@
 #include "ct-error.h"
 #include "ct-json.h"
 
+static GPrivate parser_key = G_PRIVATE_INIT (g_object_unref);
+static GPrivate generator_key = G_PRIVATE_INIT (g_object_unref);
+
 static gboolean
 check_depth (const char  *data,
              gsize        length,
@@ -195,7 +198,15 @@ ct_json_parse (const char  *data,
   if (!check_depth (data, length, error))
     return NULL;
 
-  parser = json_parser_new_immutable ();
+  /* One parser per thread, reused: the root is referenced before the next
+   * load replaces it */
+  parser = g_private_get (&parser_key);
+  if (parser == NULL)
+    {
+      parser = json_parser_new_immutable ();
+      g_private_set (&parser_key, parser);
+    }
+  g_object_ref (parser);
   if (!json_parser_load_from_data (parser, data, length, &parse_error))
     {
       /* json-glib may quote the offending bytes, valid UTF-8 or not */
@@ -225,8 +236,17 @@ char *
 ct_json_to_string (JsonNode *node,
                    gboolean  pretty)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  JsonGenerator *generator = g_private_get (&generator_key);
   g_autoptr(JsonNode) copy = NULL;
+  char *text;
+
+  /* One generator per thread: printing is frequent (every request,
+   * response and log summary) and a new GObject each time shows */
+  if (generator == NULL)
+    {
+      generator = json_generator_new ();
+      g_private_set (&generator_key, generator);
+    }
 
   if (any_value (node, is_badly_written))
     {
@@ -236,5 +256,7 @@ ct_json_to_string (JsonNode *node,
 
   json_generator_set_root (generator, node);
   json_generator_set_pretty (generator, pretty);
-  return json_generator_to_data (generator, NULL);
+  text = json_generator_to_data (generator, NULL);
+  json_generator_set_root (generator, NULL);
+  return text;
 }
