@@ -244,7 +244,6 @@ send_cb (GObject      *object,
   guint status;
   const guint8 *data = NULL;
   gsize size = 0;
-  GVariantDict meta;
 
   body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
   if (body == NULL)
@@ -283,24 +282,16 @@ send_cb (GObject      *object,
     summary = g_strdup_printf ("%u %s (%.1f ms)", status, soup_message_get_reason_phrase (call->message),
                                elapsed / 1000.0);
 
-  g_variant_dict_init (&meta, NULL);
-  g_variant_dict_insert (&meta, "status", "u", status);
-  g_variant_dict_insert (&meta, "latency-us", "x", elapsed);
-  if (response)
-    {
-      GVariantBuilder ids;
-
-      g_variant_builder_init (&ids, G_VARIANT_TYPE_STRING_ARRAY);
-      ct_jsonrpc_collect_ids (response, &ids);
-      g_variant_dict_insert_value (&meta, "ids", g_variant_builder_end (&ids));
-    }
   ct_message_log_append (ct_endpoint_get_log (endpoint), &(CtMessageFields) {
                            .direction = CT_DIRECTION_IN,
                            .peer = g_uri_get_host (call->self->uri),
                            .data = data,
                            .size = size,
                            .summary = summary,
-                           .meta = g_variant_dict_end (&meta),
+                           .meta = ct_meta_new ("status", g_variant_new_uint32 (status),
+                                                "latency-us", g_variant_new_int64 (elapsed),
+                                                "ids", response ? ct_jsonrpc_ids_variant (response) : NULL,
+                                                NULL),
                            .exchange = call->exchange,
                          });
 
@@ -339,7 +330,6 @@ post (CtJsonRpcClient *self,
   g_autofree char *summary = request ? ct_jsonrpc_describe (request) : NULL;
   g_autofree char *url = g_uri_to_string (self->uri);
   Call *call;
-  GVariantDict meta;
 
   call = g_new0 (Call, 1);
   call->self = g_object_ref (self);
@@ -348,24 +338,16 @@ post (CtJsonRpcClient *self,
   call->exchange = ++self->exchange;
   soup_message_set_request_body_from_bytes (call->message, "application/json", body);
 
-  g_variant_dict_init (&meta, NULL);
-  g_variant_dict_insert (&meta, "http", "s", "POST");
-  g_variant_dict_insert (&meta, "url", "s", url);
-  if (request)
-    {
-      GVariantBuilder ids;
-
-      g_variant_builder_init (&ids, G_VARIANT_TYPE_STRING_ARRAY);
-      ct_jsonrpc_collect_ids (request, &ids);
-      g_variant_dict_insert_value (&meta, "ids", g_variant_builder_end (&ids));
-    }
   ct_message_log_append (ct_endpoint_get_log (endpoint), &(CtMessageFields) {
                            .direction = CT_DIRECTION_OUT,
                            .peer = g_uri_get_host (self->uri),
                            .data = text,
                            .size = strlen (text),
                            .summary = summary,
-                           .meta = g_variant_dict_end (&meta),
+                           .meta = ct_meta_new ("http", g_variant_new_string ("POST"),
+                                                "url", g_variant_new_string (url),
+                                                "ids", request ? ct_jsonrpc_ids_variant (request) : NULL,
+                                                NULL),
                            .exchange = call->exchange,
                          });
 

@@ -281,9 +281,12 @@ typedef struct
 {
   CtJsonRpcServer   *self;
   SoupServerMessage *message;
+  GCancellable      *cancellable;   /* the server's, at the time */
   char              *peer;
   guint64            exchange;
   gint64             started;
+  gboolean           answered;
+  gboolean           paused;
 } Exchange;
 
 static void
@@ -291,6 +294,7 @@ exchange_free (Exchange *exchange)
 {
   g_object_unref (exchange->self);
   g_object_unref (exchange->message);
+  g_clear_object (&exchange->cancellable);
   g_free (exchange->peer);
   g_free (exchange);
 }
@@ -306,23 +310,12 @@ respond (Exchange   *exchange,
   g_autofree char *text = body ? ct_json_to_string (body, FALSE) : NULL;
   g_autofree char *described = NULL;
   gint64 elapsed = g_get_monotonic_time () - exchange->started;
-  GVariantBuilder ids;
-  GVariantDict meta;
 
   soup_server_message_set_status (exchange->message, status, NULL);
   if (text)
     soup_server_message_set_response (exchange->message, "application/json", SOUP_MEMORY_COPY,
                                       text, strlen (text));
 
-  g_variant_dict_init (&meta, NULL);
-  g_variant_dict_insert (&meta, "status", "u", status);
-  g_variant_dict_insert (&meta, "latency-us", "x", elapsed);
-  if (body)
-    {
-      g_variant_builder_init (&ids, G_VARIANT_TYPE_STRING_ARRAY);
-      ct_jsonrpc_collect_ids (body, &ids);
-      g_variant_dict_insert_value (&meta, "ids", g_variant_builder_end (&ids));
-    }
 
   if (summary == NULL)
     summary = described = body ? ct_jsonrpc_describe (body)
@@ -335,29 +328,39 @@ respond (Exchange   *exchange,
                            .data = text,
                            .size = text ? strlen (text) : 0,
                            .summary = summary,
-                           .meta = g_variant_dict_end (&meta),
+                           .meta = ct_meta_new ("status", g_variant_new_uint32 (status),
+                                                "latency-us", g_variant_new_int64 (elapsed),
+                                                "ids", body ? ct_jsonrpc_ids_variant (body) : NULL,
+                                                NULL),
                            .exchange = exchange->exchange,
                          });
 }
 
+/* Every call answered: at once (still in handle_request) or later (the
+ * message was paused meanwhile) */
 static void
-dispatch_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
+dispatched (JsonNode *response_in,
+            gpointer  user_data)
 {
   Exchange *exchange = user_data;
-  g_autoptr(JsonNode) response = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) response = response_in;
 
-  response = ct_jsonrpc_dispatch_finish (result, &error);
-  if (error == NULL)
+  exchange->answered = TRUE;
+  if (g_cancellable_is_cancelled (exchange->cancellable))
     {
-      /* Only notifications: 204, no body */
-      respond (exchange, response ? SOUP_STATUS_OK : SOUP_STATUS_NO_CONTENT, response, NULL);
-      soup_server_message_unpause (exchange->message);
+      /* The server stopped: the connection is gone */
+      if (exchange->paused)
+        exchange_free (exchange);
+      return;
     }
-  /* else the server stopped: the connection is gone */
-  exchange_free (exchange);
+
+  /* Only notifications: 204, no body */
+  respond (exchange, response ? SOUP_STATUS_OK : SOUP_STATUS_NO_CONTENT, response, NULL);
+  if (exchange->paused)
+    {
+      soup_server_message_unpause (exchange->message);
+      exchange_free (exchange);
+    }
 }
 
 static gboolean
@@ -403,7 +406,6 @@ handle_request (SoupServer        *server,
   g_autofree char *summary = NULL;
   g_autofree char *http = g_strdup_printf ("%s %s", method, path);
   Exchange *exchange;
-  GVariantDict meta;
 
   exchange = g_new0 (Exchange, 1);
   exchange->self = g_object_ref (self);
@@ -421,25 +423,16 @@ handle_request (SoupServer        *server,
     summary = g_strdup (http);
 
   /* The request as it came */
-  g_variant_dict_init (&meta, NULL);
-  g_variant_dict_insert (&meta, "http", "s", http);
-  if (content_type)
-    g_variant_dict_insert (&meta, "content-type", "s", content_type);
-  if (request)
-    {
-      GVariantBuilder ids;
-
-      g_variant_builder_init (&ids, G_VARIANT_TYPE_STRING_ARRAY);
-      ct_jsonrpc_collect_ids (request, &ids);
-      g_variant_dict_insert_value (&meta, "ids", g_variant_builder_end (&ids));
-    }
   ct_message_log_append (ct_endpoint_get_log (endpoint), &(CtMessageFields) {
                            .direction = CT_DIRECTION_IN,
                            .peer = exchange->peer,
                            .data = body->length <= self->max_body_size ? body->data : NULL,
                            .size = body->length <= self->max_body_size ? body->length : 0,
                            .summary = summary,
-                           .meta = g_variant_dict_end (&meta),
+                           .meta = ct_meta_new ("http", g_variant_new_string (http),
+                                                "content-type", content_type ? g_variant_new_string (content_type) : NULL,
+                                                "ids", request ? ct_jsonrpc_ids_variant (request) : NULL,
+                                                NULL),
                            .exchange = exchange->exchange,
                          });
 
@@ -469,10 +462,15 @@ handle_request (SoupServer        *server,
     }
   else
     {
-      soup_server_message_pause (message);
-      ct_jsonrpc_dispatch_async (request, self->max_batch, lookup, self,
-                                 ct_endpoint_get_cancellable (endpoint), dispatch_cb, exchange);
-      return;
+      exchange->cancellable = g_object_ref (ct_endpoint_get_cancellable (endpoint));
+      ct_jsonrpc_dispatch (request, self->max_batch, lookup, self,
+                           exchange->cancellable, dispatched, exchange);
+      if (!exchange->answered)
+        {
+          exchange->paused = TRUE;
+          soup_server_message_pause (message);
+          return;
+        }
     }
 
   exchange_free (exchange);
@@ -497,7 +495,6 @@ early_handler (SoupServer        *server,
                                                self->max_body_size);
       g_autofree char *http = g_strdup_printf ("%s %s", soup_server_message_get_method (message), path);
       Exchange *exchange = g_new0 (Exchange, 1);
-      GVariantDict meta;
 
       exchange->self = g_object_ref (self);
       exchange->message = g_object_ref (message);
@@ -505,14 +502,13 @@ early_handler (SoupServer        *server,
       exchange->exchange = ++self->exchange;
       exchange->started = g_get_monotonic_time ();
 
-      g_variant_dict_init (&meta, NULL);
-      g_variant_dict_insert (&meta, "http", "s", http);
-      g_variant_dict_insert (&meta, "content-length", "x", (gint64) length);
       ct_message_log_append (ct_endpoint_get_log (CT_ENDPOINT (self)), &(CtMessageFields) {
                                .direction = CT_DIRECTION_IN,
                                .peer = exchange->peer,
                                .summary = text,
-                               .meta = g_variant_dict_end (&meta),
+                               .meta = ct_meta_new ("http", g_variant_new_string (http),
+                                                    "content-length", g_variant_new_int64 (length),
+                                                    NULL),
                                .exchange = exchange->exchange,
                              });
       refuse (exchange, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, CT_JSONRPC_INVALID_REQUEST, text);

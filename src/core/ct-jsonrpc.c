@@ -4,7 +4,10 @@
  * call against the specification, runs the methods — which may answer
  * later, like `sleep` — and builds the response once every call has
  * answered: one object, an array for a batch, or nothing when only
- * notifications came. All JSON is built with json-glib.
+ * notifications came. When every method answers at once, so does the
+ * dispatcher, before it returns: the server then answers the HTTP request
+ * without pausing it or going back to the main loop. All JSON is built
+ * with json-glib.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -20,14 +23,17 @@
 
 typedef struct
 {
-  GPtrArray *responses;   /* JsonNode or NULL, one per call */
-  guint      pending;
-  gboolean   batch;
+  GPtrArray         *responses;   /* JsonNode or NULL, one per call */
+  guint              pending;
+  gboolean           batch;
+  GCancellable      *cancellable;
+  CtJsonRpcDoneFunc  done;
+  gpointer           user_data;
 } Dispatch;
 
 struct _CtJsonRpcCall
 {
-  GTask    *task;         /* the dispatch's */
+  Dispatch *dispatch;
   guint     slot;
   JsonNode *id;           /* NULL for a notification */
   char     *method;
@@ -45,6 +51,7 @@ static void
 dispatch_free (Dispatch *dispatch)
 {
   g_ptr_array_unref (dispatch->responses);
+  g_clear_object (&dispatch->cancellable);
   g_free (dispatch);
 }
 
@@ -111,13 +118,9 @@ result_response (JsonNode *id,
 /* -- calls -------------------------------------------------------------- */
 
 static void
-dispatch_complete (GTask *task)
+dispatch_complete (Dispatch *dispatch)
 {
-  Dispatch *dispatch = g_task_get_task_data (task);
   JsonNode *response = NULL;
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
 
   if (!dispatch->batch)
     response = dispatch->responses->len ? g_steal_pointer (&dispatch->responses->pdata[0]) : NULL;
@@ -137,15 +140,15 @@ dispatch_complete (GTask *task)
         }
     }
 
-  g_task_return_pointer (task, response, (GDestroyNotify) json_node_unref);
+  dispatch->done (response, dispatch->user_data);
+  dispatch_free (dispatch);
 }
 
 static void
 call_done (CtJsonRpcCall *call,
            JsonNode      *response)
 {
-  Dispatch *dispatch = g_task_get_task_data (call->task);
-  g_autoptr(GTask) task = call->task;
+  Dispatch *dispatch = call->dispatch;
 
   if (call->id && response)
     {
@@ -160,7 +163,7 @@ call_done (CtJsonRpcCall *call,
   g_free (call);
 
   if (--dispatch->pending == 0)
-    dispatch_complete (task);
+    dispatch_complete (dispatch);
 }
 
 /**
@@ -213,7 +216,7 @@ ct_jsonrpc_call_get_method (CtJsonRpcCall *call)
 GCancellable *
 ct_jsonrpc_call_get_cancellable (CtJsonRpcCall *call)
 {
-  return g_task_get_cancellable (call->task);
+  return call->dispatch->cancellable;
 }
 
 /* -- checking and running one call --------------------------------------- */
@@ -243,13 +246,12 @@ reject (Dispatch   *dispatch,
 }
 
 static void
-run_one (GTask               *task,
+run_one (Dispatch            *dispatch,
          JsonNode            *node,
          guint                slot,
          CtJsonRpcLookupFunc  lookup,
          gpointer             lookup_data)
 {
-  Dispatch *dispatch = g_task_get_task_data (task);
   JsonObject *object;
   JsonNode *id = NULL, *version, *method, *params;
   CtJsonRpcHandler handler;
@@ -314,7 +316,7 @@ run_one (GTask               *task,
     }
 
   call = g_new0 (CtJsonRpcCall, 1);
-  call->task = g_object_ref (task);
+  call->dispatch = dispatch;
   call->slot = slot;
   call->id = id ? json_node_copy (id) : NULL;
   call->method = g_strdup (json_node_get_string (method));
@@ -323,28 +325,30 @@ run_one (GTask               *task,
 }
 
 /**
- * ct_jsonrpc_dispatch_async:
+ * ct_jsonrpc_dispatch:
  * @request: a parsed request: one call (an object) or a batch (an array)
  * @max_batch: the most calls a batch may hold
  * @lookup: finds each method's handler
+ * @cancellable: (nullable): cancelled when the server stops; methods that
+ *   answer later then answer at once with an error
+ * @done: called once every call has answered
  *
- * Runs the calls in @request; completes when every call has answered.
+ * Runs the calls in @request.
  */
 void
-ct_jsonrpc_dispatch_async (JsonNode            *request,
-                           guint                max_batch,
-                           CtJsonRpcLookupFunc  lookup,
-                           gpointer             lookup_data,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
+ct_jsonrpc_dispatch (JsonNode            *request,
+                     guint                max_batch,
+                     CtJsonRpcLookupFunc  lookup,
+                     gpointer             lookup_data,
+                     GCancellable        *cancellable,
+                     CtJsonRpcDoneFunc    done,
+                     gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   Dispatch *dispatch = g_new0 (Dispatch, 1);
 
-  g_task_set_source_tag (task, ct_jsonrpc_dispatch_async);
-  g_task_set_task_data (task, dispatch, (GDestroyNotify) dispatch_free);
-  g_task_set_check_cancellable (task, FALSE);
+  dispatch->done = done;
+  dispatch->user_data = user_data;
+  dispatch->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
   dispatch->responses = g_ptr_array_new_with_free_func (node_unref_nullable);
   dispatch->pending = 1;   /* until every call is started */
 
@@ -367,30 +371,17 @@ ct_jsonrpc_dispatch_async (JsonNode            *request,
           dispatch->batch = TRUE;
           g_ptr_array_set_size (dispatch->responses, n);
           for (guint i = 0; i < n; i++)
-            run_one (task, json_array_get_element (array, i), i, lookup, lookup_data);
+            run_one (dispatch, json_array_get_element (array, i), i, lookup, lookup_data);
         }
     }
   else
     {
       g_ptr_array_set_size (dispatch->responses, 1);
-      run_one (task, request, 0, lookup, lookup_data);
+      run_one (dispatch, request, 0, lookup, lookup_data);
     }
 
   if (--dispatch->pending == 0)
-    dispatch_complete (task);
-}
-
-/**
- * ct_jsonrpc_dispatch_finish:
- *
- * Returns: (transfer full) (nullable): the response, or %NULL when there is
- *   none to send (only notifications) — check @error to tell
- */
-JsonNode *
-ct_jsonrpc_dispatch_finish (GAsyncResult  *result,
-                            GError       **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
+    dispatch_complete (dispatch);
 }
 
 /* -- describing requests and responses for the log --------------------- */
@@ -484,23 +475,29 @@ ct_jsonrpc_describe (JsonNode *node)
 }
 
 static void
-collect_id (JsonNode        *node,
-            GVariantBuilder *ids)
+collect_id (JsonNode  *node,
+            GPtrArray *ids)
 {
   JsonNode *id;
-  g_autofree char *text = NULL;
 
   if (!JSON_NODE_HOLDS_OBJECT (node) || !(id = json_object_get_member (json_node_get_object (node), "id")))
     return;
-  text = ct_json_to_string (id, FALSE);
-  g_variant_builder_add (ids, "s", text);
+  g_ptr_array_add (ids, ct_json_to_string (id, FALSE));
 }
 
-/* Adds the ids in a request or response (as compact JSON) to @ids (`as`) */
-void
-ct_jsonrpc_collect_ids (JsonNode        *node,
-                        GVariantBuilder *ids)
+/**
+ * ct_jsonrpc_ids_variant:
+ *
+ * The ids in a request or response, each as compact JSON, for the log's
+ * metadata.
+ *
+ * Returns: (transfer floating): an `as`
+ */
+GVariant *
+ct_jsonrpc_ids_variant (JsonNode *node)
 {
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+
   if (JSON_NODE_HOLDS_ARRAY (node))
     {
       JsonArray *array = json_node_get_array (node);
@@ -510,4 +507,6 @@ ct_jsonrpc_collect_ids (JsonNode        *node,
     }
   else
     collect_id (node, ids);
+
+  return g_variant_new_strv ((const char * const *) ids->pdata, ids->len);
 }

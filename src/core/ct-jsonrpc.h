@@ -55,22 +55,24 @@ typedef gboolean (*CtJsonRpcLookupFunc) (const char        *method,
                                          gpointer          *handler_data,
                                          gpointer           user_data);
 
-void      ct_jsonrpc_dispatch_async  (JsonNode             *request,
+/* Called once with the response (transfer full; %NULL when there is none
+ * to send), possibly before ct_jsonrpc_dispatch() returns */
+typedef void (*CtJsonRpcDoneFunc) (JsonNode *response,
+                                   gpointer  user_data);
+
+void      ct_jsonrpc_dispatch        (JsonNode             *request,
                                       guint                 max_batch,
                                       CtJsonRpcLookupFunc   lookup,
                                       gpointer              lookup_data,
                                       GCancellable         *cancellable,
-                                      GAsyncReadyCallback   callback,
+                                      CtJsonRpcDoneFunc     done,
                                       gpointer              user_data);
-JsonNode *ct_jsonrpc_dispatch_finish (GAsyncResult         *result,
-                                      GError              **error);
 
 JsonNode *ct_jsonrpc_error_response  (JsonNode             *id,
                                       int                   code,
                                       const char           *message,
                                       JsonNode             *data);
 char     *ct_jsonrpc_describe        (JsonNode             *node);
-void      ct_jsonrpc_collect_ids     (JsonNode             *node,
-                                      GVariantBuilder      *ids);
+GVariant *ct_jsonrpc_ids_variant     (JsonNode             *node);
 
 G_END_DECLS

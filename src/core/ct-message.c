@@ -23,6 +23,39 @@ G_DEFINE_FINAL_TYPE (CtMessage, ct_message, G_TYPE_OBJECT)
 
 /* @peer: (transfer full) (nullable): fields->peer already interned as a
  * GRefString, or %NULL to intern it here */
+/**
+ * ct_meta_new:
+ * @first_key: the first key, followed by its value (a floating #GVariant,
+ *   or %NULL to leave the key out), then more keys and values, then %NULL
+ *
+ * Builds a log entry's metadata (`a{sv}`) without the cost of a
+ * GVariantDict or GVariantBuilder, for entries logged per message.
+ *
+ * Returns: (transfer floating): the metadata
+ */
+GVariant *
+ct_meta_new (const char *first_key,
+             ...)
+{
+  GVariant *entries[16];
+  gsize n = 0;
+  va_list ap;
+
+  va_start (ap, first_key);
+  for (const char *key = first_key; key; key = va_arg (ap, const char *))
+    {
+      GVariant *value = va_arg (ap, GVariant *);
+
+      if (value == NULL)
+        continue;
+      g_return_val_if_fail (n < G_N_ELEMENTS (entries), NULL);
+      entries[n++] = g_variant_new_dict_entry (g_variant_new_string (key), g_variant_new_variant (value));
+    }
+  va_end (ap);
+
+  return g_variant_new_array (G_VARIANT_TYPE ("{sv}"), entries, n);
+}
+
 CtRecord *
 ct_record_new (const CtMessageFields *fields,
                char                  *peer)

@@ -46,6 +46,8 @@ typedef struct
 G_DECLARE_FINAL_TYPE (CtMessage, ct_message, CT, MESSAGE, GObject)
 
 CtMessage     *ct_message_new          (const CtMessageFields *fields);
+GVariant      *ct_meta_new             (const char *first_key,
+                                        ...) G_GNUC_NULL_TERMINATED;
 gint64         ct_message_get_time     (CtMessage *self);
 CtDirection    ct_message_get_direction (CtMessage *self);
 const char    *ct_message_get_peer     (CtMessage *self);
