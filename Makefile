@@ -36,6 +36,7 @@ screenshots: build
 bench: build
 	bench/udp.sh $(BUILDDIR)
 	bench/tcp.sh $(BUILDDIR)
+	bench/jsonrpc.sh $(BUILDDIR)
 
 install: build
 	$(MESON) install -C $(BUILDDIR)
