@@ -18,6 +18,7 @@
 #include "ct-endpoint.h"
 #include "ct-enums.h"
 #include "ct-error.h"
+#include "ct-net.h"
 #include "ct-protocol.h"
 
 typedef struct
@@ -231,6 +232,52 @@ ct_endpoint_real_stop (CtEndpoint          *self,
   g_task_return_boolean (task, TRUE);
 }
 
+static void
+resolved_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CtEndpoint *self = g_task_get_source_object (task);
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GError) error = NULL;
+
+  address = ct_net_resolve_finish (result, &error);
+  if (address == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    CT_ENDPOINT_GET_CLASS (self)->start_at (self, address, task);
+}
+
+/* Socket endpoints: resolve the host and port settings, then start_at */
+static void
+ct_endpoint_real_start (CtEndpoint          *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  CtEndpointClass *klass = CT_ENDPOINT_GET_CLASS (self);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autofree char *host = NULL;
+  guint port = 0;
+
+  g_task_set_source_tag (task, ct_endpoint_real_start);
+  g_return_if_fail (klass->start_at != NULL);
+
+  if (klass->close)
+    klass->close (self);
+
+  g_object_get (self, "host", &host, "port", &port, NULL);
+  if (port == 0 && klass->role == CT_ROLE_CLIENT)
+    {
+      g_task_return_new_error (task, CT_ERROR, CT_ERROR_INVALID_SETTING,
+                               _("Port 0 cannot be sent to or connected to: enter the server's port"));
+      return;
+    }
+
+  ct_net_resolve_async (host, port, cancellable, resolved_cb, g_steal_pointer (&task));
+}
+
 /* The default finish for start and stop: a boolean GTask */
 static gboolean
 ct_endpoint_real_finish (CtEndpoint    *self,
@@ -300,22 +347,17 @@ static void
 ct_endpoint_real_use_server (CtEndpoint *self,
                              CtEndpoint *server)
 {
-  GSocketAddress *address = ct_endpoint_get_socket_address (server);
+  g_autoptr(GSocketAddress) address = ct_net_reachable_address (ct_endpoint_get_socket_address (server));
   g_auto(GValue) host = G_VALUE_INIT;
   g_auto(GValue) port = G_VALUE_INIT;
-  GInetAddress *inet;
   g_autofree char *host_string = NULL;
 
-  if (!G_IS_INET_SOCKET_ADDRESS (address) ||
+  if (address == NULL ||
       !find_property (self, "host", G_TYPE_STRING, &host) ||
       !find_property (self, "port", G_TYPE_UINT, &port))
     return;
 
-  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
-  if (g_inet_address_get_is_any (inet))
-    host_string = g_strdup (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6 ? "::1" : "127.0.0.1");
-  else
-    host_string = g_inet_address_to_string (inet);
+  host_string = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
 
   g_object_set (self,
                 "host", host_string,
@@ -1251,6 +1293,7 @@ ct_endpoint_class_init (CtEndpointClass *klass)
   object_class->get_property = ct_endpoint_get_property;
   object_class->set_property = ct_endpoint_set_property;
 
+  klass->start = ct_endpoint_real_start;
   klass->start_finish = ct_endpoint_real_finish;
   klass->stop = ct_endpoint_real_stop;
   klass->stop_finish = ct_endpoint_real_finish;

@@ -41,7 +41,11 @@ G_DECLARE_DERIVABLE_TYPE (CtEndpoint, ct_endpoint, CT, ENDPOINT, GObject)
  * @protocol_id: the registry id of the protocol (`udp`...)
  * @role: server or client
  * @start: begin listening or connecting; @cancellable is the endpoint's own,
- *   cancelled by stop and dispose
+ *   cancelled by stop and dispose. The default, for socket endpoints with
+ *   `host` and `port` settings, calls @close, resolves the host
+ *   asynchronously and calls @start_at
+ * @start_at: the default @start's second half: bind or connect to @address
+ *   and complete @task (a boolean #GTask)
  * @start_finish: finish @start; the default propagates a boolean #GTask
  * @stop: close everything asynchronously; the default calls @close and
  *   completes at once
@@ -82,6 +86,9 @@ struct _CtEndpointClass
                             GAsyncResult        *result,
                             GError             **error);
   void     (*close)        (CtEndpoint          *self);
+  void     (*start_at)     (CtEndpoint          *self,
+                            GSocketAddress      *address,
+                            GTask               *task);
   gboolean (*send_text)    (CtEndpoint          *self,
                             const char          *text,
                             GError             **error);
@@ -101,7 +108,7 @@ struct _CtEndpointClass
                             const char          *text,
                             GError             **error);
 
-  gpointer padding[4];
+  gpointer padding[3];
 };
 
 const char     *ct_endpoint_get_protocol_id  (CtEndpoint           *self);

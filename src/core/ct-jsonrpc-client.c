@@ -22,6 +22,7 @@
 #include "ct-jsonrpc.h"
 #include "ct-jsonrpc-client.h"
 #include "ct-jsonrpc-server.h"
+#include "ct-net.h"
 
 struct _CtJsonRpcClient
 {
@@ -123,11 +124,17 @@ ct_jsonrpc_client_check_line (const char  *line,
   if (*start == '{' || *start == '[')
     return TRUE;
 
+  if (*start == '\0')
+    {
+      g_set_error_literal (error, CT_ERROR, CT_ERROR_INVALID_PAYLOAD,
+                           _("Type a method and its params, like: subtract [42, 23]"));
+      return FALSE;
+    }
+
   rest = start + strcspn (start, " \t");
   rest += strspn (rest, " \t");
-  if (rest == start || *rest == '\0')
-    return rest != start || (g_set_error_literal (error, CT_ERROR, CT_ERROR_INVALID_PAYLOAD,
-                                                  _("Type a method and its params, like: subtract [42, 23]")), FALSE);
+  if (*rest == '\0')
+    return TRUE;   /* a method without params */
 
   params = ct_json_parse (rest, -1, error);
   if (params && !JSON_NODE_HOLDS_ARRAY (params) && !JSON_NODE_HOLDS_OBJECT (params))
@@ -553,30 +560,18 @@ static void
 ct_jsonrpc_client_use_server (CtEndpoint *endpoint,
                               CtEndpoint *server)
 {
+  g_autoptr(GSocketAddress) address = ct_net_reachable_address (ct_endpoint_get_socket_address (server));
+  g_autofree char *host_port = NULL;
   g_autofree char *path = NULL;
   g_autofree char *url = NULL;
-  GSocketAddress *address = ct_endpoint_get_socket_address (server);
-  GInetAddress *inet;
-  g_autofree char *host = NULL;
 
-  if (!CT_IS_JSONRPC_SERVER (server) || !G_IS_INET_SOCKET_ADDRESS (address))
+  if (!CT_IS_JSONRPC_SERVER (server) || address == NULL)
     return;
 
-  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
-  if (g_inet_address_get_is_any (inet))
-    host = g_strdup (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6 ? "[::1]" : "127.0.0.1");
-  else if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6)
-    {
-      g_autofree char *literal = g_inet_address_to_string (inet);
-
-      host = g_strdup_printf ("[%s]", literal);
-    }
-  else
-    host = g_inet_address_to_string (inet);
-
+  /* 127.0.0.1:8080 or [::1]:8080, as a URL wants it */
+  host_port = ct_socket_address_to_string (address);
   g_object_get (server, "path", &path, NULL);
-  url = g_strdup_printf ("http://%s:%u%s", host,
-                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)), path);
+  url = g_strdup_printf ("http://%s%s", host_port, path);
   g_object_set (endpoint, "url", url, NULL);
 }
 

@@ -289,6 +289,20 @@ typedef struct
   gboolean           paused;
 } Exchange;
 
+static Exchange *
+exchange_new (CtJsonRpcServer   *self,
+              SoupServerMessage *message)
+{
+  Exchange *exchange = g_new0 (Exchange, 1);
+
+  exchange->self = g_object_ref (self);
+  exchange->message = g_object_ref (message);
+  exchange->peer = ct_socket_address_to_string (soup_server_message_get_remote_address (message));
+  exchange->exchange = ++self->exchange;
+  exchange->started = g_get_monotonic_time ();
+  return exchange;
+}
+
 static void
 exchange_free (Exchange *exchange)
 {
@@ -407,12 +421,7 @@ handle_request (SoupServer        *server,
   g_autofree char *http = g_strdup_printf ("%s %s", method, path);
   Exchange *exchange;
 
-  exchange = g_new0 (Exchange, 1);
-  exchange->self = g_object_ref (self);
-  exchange->message = g_object_ref (message);
-  exchange->peer = ct_socket_address_to_string (soup_server_message_get_remote_address (message));
-  exchange->exchange = ++self->exchange;
-  exchange->started = g_get_monotonic_time ();
+  exchange = exchange_new (self, message);
 
   if (method == SOUP_METHOD_POST && body->length <= self->max_body_size && is_json_content_type (headers))
     {
@@ -494,13 +503,7 @@ early_handler (SoupServer        *server,
       g_autofree char *text = g_strdup_printf (_("The request body is over the limit of %u bytes"),
                                                self->max_body_size);
       g_autofree char *http = g_strdup_printf ("%s %s", soup_server_message_get_method (message), path);
-      Exchange *exchange = g_new0 (Exchange, 1);
-
-      exchange->self = g_object_ref (self);
-      exchange->message = g_object_ref (message);
-      exchange->peer = ct_socket_address_to_string (soup_server_message_get_remote_address (message));
-      exchange->exchange = ++self->exchange;
-      exchange->started = g_get_monotonic_time ();
+      Exchange *exchange = exchange_new (self, message);
 
       ct_message_log_append (ct_endpoint_get_log (CT_ENDPOINT (self)), &(CtMessageFields) {
                                .direction = CT_DIRECTION_IN,
@@ -529,28 +532,19 @@ ct_jsonrpc_server_close (CtEndpoint *endpoint)
   g_clear_object (&self->server);
 }
 
+/* The host and port settings resolved: bind or connect */
 static void
-resolve_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
+ct_jsonrpc_server_start_at (CtEndpoint     *endpoint,
+                           GSocketAddress *address,
+                           GTask          *task)
 {
-  g_autoptr(GTask) task = user_data;
   CtJsonRpcServer *self = g_task_get_source_object (task);
-  CtEndpoint *endpoint = CT_ENDPOINT (self);
-  g_autoptr(GSocketAddress) address = NULL;
   g_autoptr(GSocketAddress) bound = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(SoupServer) server = NULL;
   g_autofree char *url = NULL;
   GSList *listeners;
   GVariantDict meta;
-
-  address = ct_net_resolve_finish (result, &error);
-  if (address == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
 
   if (self->path == NULL || self->path[0] != '/')
     {
@@ -586,20 +580,6 @@ resolve_cb (GObject      *object,
 }
 
 static void
-ct_jsonrpc_server_start (CtEndpoint          *endpoint,
-                         GCancellable        *cancellable,
-                         GAsyncReadyCallback  callback,
-                         gpointer             user_data)
-{
-  CtJsonRpcServer *self = CT_JSONRPC_SERVER (endpoint);
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, ct_jsonrpc_server_start);
-  ct_jsonrpc_server_close (endpoint);
-  ct_net_resolve_async (self->host, self->port, cancellable, resolve_cb, g_steal_pointer (&task));
-}
-
-static void
 ct_jsonrpc_server_finalize (GObject *object)
 {
   CtJsonRpcServer *self = CT_JSONRPC_SERVER (object);
@@ -630,7 +610,7 @@ ct_jsonrpc_server_class_init (CtJsonRpcServerClass *klass)
 
   endpoint_class->protocol_id = "jsonrpc";
   endpoint_class->role = CT_ROLE_SERVER;
-  endpoint_class->start = ct_jsonrpc_server_start;
+  endpoint_class->start_at = ct_jsonrpc_server_start_at;
   endpoint_class->close = ct_jsonrpc_server_close;
   endpoint_class->catalog_title = N_("Methods");
 

@@ -168,3 +168,30 @@ ct_net_address_meta (GSocketAddress *address)
   g_variant_builder_add (&builder, "{sv}", "address", g_variant_new_string (text));
   return g_variant_builder_end (&builder);
 }
+
+/**
+ * ct_net_reachable_address:
+ * @bound: the address a server is bound to
+ *
+ * Where a client on this machine reaches that server: a wildcard address
+ * (0.0.0.0, ::) becomes the loopback address of its family.
+ *
+ * Returns: (transfer full) (nullable): %NULL when @bound is not an inet
+ *   address
+ */
+GSocketAddress *
+ct_net_reachable_address (GSocketAddress *bound)
+{
+  GInetAddress *inet;
+  g_autoptr(GInetAddress) loopback = NULL;
+
+  if (!G_IS_INET_SOCKET_ADDRESS (bound))
+    return NULL;
+
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (bound));
+  if (!g_inet_address_get_is_any (inet))
+    return g_object_ref (bound);
+
+  loopback = g_inet_address_new_loopback (g_inet_address_get_family (inet));
+  return g_inet_socket_address_new (loopback, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+}

@@ -18,5 +18,6 @@ GSocketAddress *ct_net_resolve_finish (GAsyncResult         *result,
 GSocketAddress *ct_net_parse_address  (const char           *text,
                                        GError              **error);
 GVariant       *ct_net_address_meta   (GSocketAddress       *address);
+GSocketAddress *ct_net_reachable_address (GSocketAddress    *bound);
 
 G_END_DECLS

@@ -160,33 +160,18 @@ timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The host and port settings resolved: bind or connect */
 static void
-resolve_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
+ct_tcp_client_start_at (CtEndpoint     *endpoint,
+                       GSocketAddress *address,
+                       GTask          *task)
 {
-  g_autoptr(GTask) task = user_data;
   CtTcpClient *self = g_task_get_source_object (task);
   Connect *connect;
-  g_autoptr(GSocketAddress) address = NULL;
   g_autoptr(GError) error = NULL;
 
-  address = ct_net_resolve_finish (result, &error);
-  if (address == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (self->port == 0)
-    {
-      g_task_return_new_error (task, CT_ERROR, CT_ERROR_INVALID_SETTING,
-                               _("Port 0 cannot be connected to: enter the server's port"));
-      return;
-    }
-
   connect = g_new0 (Connect, 1);
-  connect->address = g_steal_pointer (&address);
+  connect->address = g_object_ref (address);
   g_task_set_task_data (task, connect, (GDestroyNotify) connect_free);
 
   connect->socket = g_socket_new (g_socket_address_get_family (connect->address),
@@ -220,20 +205,6 @@ resolve_cb (GObject      *object,
   g_source_set_callback (connect->timeout, timeout_cb, g_object_ref (task), g_object_unref);
   g_source_set_static_name (connect->timeout, "[crosstalk] tcp connect timeout");
   g_source_attach (connect->timeout, g_main_context_get_thread_default ());
-}
-
-static void
-ct_tcp_client_start (CtEndpoint          *endpoint,
-                     GCancellable        *cancellable,
-                     GAsyncReadyCallback  callback,
-                     gpointer             user_data)
-{
-  CtTcpClient *self = CT_TCP_CLIENT (endpoint);
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, ct_tcp_client_start);
-  ct_tcp_client_close (endpoint);
-  ct_net_resolve_async (self->host, self->port, cancellable, resolve_cb, g_steal_pointer (&task));
 }
 
 /* -- sending -------------------------------------------------------------- */
@@ -289,7 +260,7 @@ ct_tcp_client_class_init (CtTcpClientClass *klass)
 
   endpoint_class->protocol_id = "tcp";
   endpoint_class->role = CT_ROLE_CLIENT;
-  endpoint_class->start = ct_tcp_client_start;
+  endpoint_class->start_at = ct_tcp_client_start_at;
   endpoint_class->close = ct_tcp_client_close;
   endpoint_class->send_text = ct_tcp_client_send_text;
   endpoint_class->shutdown_write = ct_tcp_client_shutdown_write;

@@ -299,25 +299,16 @@ ct_tcp_server_close (CtEndpoint *endpoint)
     ct_tcp_connection_close (connections->pdata[i], CT_TCP_CLOSE_LOCAL, NULL);
 }
 
+/* The host and port settings resolved: bind or connect */
 static void
-resolve_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
+ct_tcp_server_start_at (CtEndpoint     *endpoint,
+                       GSocketAddress *address,
+                       GTask          *task)
 {
-  g_autoptr(GTask) task = user_data;
   CtTcpServer *self = g_task_get_source_object (task);
-  CtEndpoint *endpoint = CT_ENDPOINT (self);
-  g_autoptr(GSocketAddress) address = NULL;
   g_autoptr(GSocketAddress) bound = NULL;
   g_autoptr(GSocket) socket = NULL;
   g_autoptr(GError) error = NULL;
-
-  address = ct_net_resolve_finish (result, &error);
-  if (address == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
 
   socket = g_socket_new (g_socket_address_get_family (address), G_SOCKET_TYPE_STREAM,
                          G_SOCKET_PROTOCOL_TCP, &error);
@@ -347,20 +338,6 @@ resolve_cb (GObject      *object,
                        ct_net_address_meta (bound),
                        _("Listening on %s"), ct_endpoint_get_address (endpoint));
   g_task_return_boolean (task, TRUE);
-}
-
-static void
-ct_tcp_server_start (CtEndpoint          *endpoint,
-                     GCancellable        *cancellable,
-                     GAsyncReadyCallback  callback,
-                     gpointer             user_data)
-{
-  CtTcpServer *self = CT_TCP_SERVER (endpoint);
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, ct_tcp_server_start);
-  ct_tcp_server_close (endpoint);
-  ct_net_resolve_async (self->host, self->port, cancellable, resolve_cb, g_steal_pointer (&task));
 }
 
 /* The composer: a message to the connection named by reply-to, or to all */
@@ -427,7 +404,7 @@ ct_tcp_server_class_init (CtTcpServerClass *klass)
 
   endpoint_class->protocol_id = "tcp";
   endpoint_class->role = CT_ROLE_SERVER;
-  endpoint_class->start = ct_tcp_server_start;
+  endpoint_class->start_at = ct_tcp_server_start_at;
   endpoint_class->close = ct_tcp_server_close;
   endpoint_class->send_text = ct_tcp_server_send_text;
   endpoint_class->close_connection = ct_tcp_server_close_connection;

@@ -39,33 +39,18 @@ ct_udp_client_close (CtEndpoint *endpoint)
   ct_udp_close (&self->watch, &self->socket);
 }
 
+/* The host and port settings resolved: bind or connect */
 static void
-resolve_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
+ct_udp_client_start_at (CtEndpoint     *endpoint,
+                       GSocketAddress *address,
+                       GTask          *task)
 {
-  g_autoptr(GTask) task = user_data;
   CtUdpClient *self = g_task_get_source_object (task);
-  g_autoptr(GSocketAddress) address = NULL;
   g_autoptr(GSocketAddress) local = NULL;
   g_autoptr(GSocket) socket = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *local_string = NULL;
   GVariantDict meta;
-
-  address = ct_net_resolve_finish (result, &error);
-  if (address == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (self->port == 0)
-    {
-      g_task_return_new_error (task, CT_ERROR, CT_ERROR_INVALID_SETTING,
-                               _("Port 0 cannot be sent to: enter the server's port"));
-      return;
-    }
 
   socket = ct_udp_socket_new (g_socket_address_get_family (address), &error);
   if (socket == NULL || !g_socket_connect (socket, address, NULL, &error))
@@ -87,20 +72,6 @@ resolve_cb (GObject      *object,
                        _("Ready to send to %s from %s"),
                        ct_endpoint_get_address (CT_ENDPOINT (self)), local_string);
   g_task_return_boolean (task, TRUE);
-}
-
-static void
-ct_udp_client_start (CtEndpoint          *endpoint,
-                     GCancellable        *cancellable,
-                     GAsyncReadyCallback  callback,
-                     gpointer             user_data)
-{
-  CtUdpClient *self = CT_UDP_CLIENT (endpoint);
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, ct_udp_client_start);
-  ct_udp_client_close (endpoint);
-  ct_net_resolve_async (self->host, self->port, cancellable, resolve_cb, g_steal_pointer (&task));
 }
 
 static gboolean
@@ -126,7 +97,7 @@ ct_udp_client_class_init (CtUdpClientClass *klass)
 
   endpoint_class->protocol_id = "udp";
   endpoint_class->role = CT_ROLE_CLIENT;
-  endpoint_class->start = ct_udp_client_start;
+  endpoint_class->start_at = ct_udp_client_start_at;
   endpoint_class->close = ct_udp_client_close;
   endpoint_class->send_text = ct_udp_client_send_text;
 

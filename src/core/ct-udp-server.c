@@ -61,24 +61,16 @@ on_datagram (CtEndpoint     *endpoint,
     }
 }
 
+/* The host and port settings resolved: bind or connect */
 static void
-resolve_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
+ct_udp_server_start_at (CtEndpoint     *endpoint,
+                       GSocketAddress *address,
+                       GTask          *task)
 {
-  g_autoptr(GTask) task = user_data;
   CtUdpServer *self = g_task_get_source_object (task);
-  g_autoptr(GSocketAddress) address = NULL;
   g_autoptr(GSocketAddress) bound = NULL;
   g_autoptr(GSocket) socket = NULL;
   g_autoptr(GError) error = NULL;
-
-  address = ct_net_resolve_finish (result, &error);
-  if (address == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
 
   socket = ct_udp_socket_new (g_socket_address_get_family (address), &error);
   if (socket == NULL || !g_socket_bind (socket, address, FALSE, &error))
@@ -102,20 +94,6 @@ resolve_cb (GObject      *object,
                        ct_net_address_meta (bound),
                        _("Listening on %s"), ct_endpoint_get_address (CT_ENDPOINT (self)));
   g_task_return_boolean (task, TRUE);
-}
-
-static void
-ct_udp_server_start (CtEndpoint          *endpoint,
-                     GCancellable        *cancellable,
-                     GAsyncReadyCallback  callback,
-                     gpointer             user_data)
-{
-  CtUdpServer *self = CT_UDP_SERVER (endpoint);
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, ct_udp_server_start);
-  ct_udp_server_close (endpoint);
-  ct_net_resolve_async (self->host, self->port, cancellable, resolve_cb, g_steal_pointer (&task));
 }
 
 /* Sends a reply to the peer named by reply-to, or else to the last peer */
@@ -160,7 +138,7 @@ ct_udp_server_class_init (CtUdpServerClass *klass)
 
   endpoint_class->protocol_id = "udp";
   endpoint_class->role = CT_ROLE_SERVER;
-  endpoint_class->start = ct_udp_server_start;
+  endpoint_class->start_at = ct_udp_server_start_at;
   endpoint_class->close = ct_udp_server_close;
   endpoint_class->send_text = ct_udp_server_send_text;
 
