@@ -2,7 +2,10 @@
 # bench/jsonrpc.sh [BUILDDIR] — JSON-RPC calls per second (`subtract`, over
 # HTTP POST) through `crosstalk-cli serve jsonrpc`, against the classic
 # teaching server, Werkzeug + the json-rpc library (bench/jsonrpc-ref.py),
-# measured in the same run with wrk (bench/jsonrpc.lua); prints the ratio.
+# and against the libsoup ceiling (bench/jsonrpc-soup-min.c: a bare libsoup 3
+# SoupServer answering every POST with a fixed response, no JSON, no log —
+# the best any SoupServer-based server can do here), all measured in the
+# same run with wrk (bench/jsonrpc.lua); prints the ratios.
 # A measurement, not a test: it exits 0 whether or not the target is met,
 # and 1 only when it cannot measure.
 #
@@ -11,12 +14,14 @@
 # first stdout line must be the JSON "listening" event carrying
 # "url":"http://127.0.0.1:PORT/rpc" (or at least "address":"127.0.0.1:PORT",
 # then the path /rpc is assumed), flushed at once; nothing else is read from
-# it.  The reference announces itself the same way.  It runs with the
-# Debian Python, /usr/bin/python3 (python3-werkzeug, python3-jsonrpc): a
-# python3 found first in PATH may be another one without those packages.
+# it.  The two others announce themselves the same way.  The reference runs
+# with the Debian Python, /usr/bin/python3 (python3-werkzeug,
+# python3-jsonrpc): a python3 found first in PATH may be another one without
+# those packages.  The libsoup ceiling is compiled into bench/out/ at every
+# run, with cc and pkg-config's flags for libsoup-3.0 (libsoup-3.0-dev).
 #
 # Environment:
-#   ROUNDS=3          rounds; each runs the reference and ours once
+#   ROUNDS=3          rounds; each runs the three servers once
 #   DURATION=3        whole seconds measured per run (wrk -d)
 #   WARMUP=1          whole seconds of load before each measured run, on the
 #                     same server, not counted (0: none)
@@ -28,27 +33,35 @@
 #                     way — to try this script without the CLI, e.g.
 #                     CT_SERVER_CMD='/usr/bin/python3 bench/jsonrpc-ref.py 0'
 #
-# Method: both servers bind 127.0.0.1; each run gets a fresh one, driven by
+# Method: all servers bind 127.0.0.1; each run gets a fresh one, driven by
 # `wrk -t1 -c8 -dDURATION -s bench/jsonrpc.lua URL`: 8 connections, each
 # sending the next call as soon as the previous answer is in, kept alive as
 # long as the server allows (Werkzeug's development server closes every
 # connection after one response, so against it wrk reconnects for each
-# call; ours keeps them open).  One wrk thread because the machine has 2
-# cores: the server gets one and the load generator the other (a second wrk
-# thread would compete with the server for its core).  Nothing is pinned;
-# this script sleeps meanwhile.  Every response is checked (status 200 and
-# "result":19 in the body) and only good ones count; errors are reported.
-# Runs alternate (the reference first in odd rounds, ours first in even
-# ones) so drift in the machine's load hits both alike, and the figures
-# reported are medians over the rounds.  Per run we also show the CPU the
-# server used (from /proc) and wrk's own (from os.clock() in the Lua
-# script): a server near 100% while wrk has room to spare is the
-# bottleneck, as it should be.
+# call; ours and the libsoup ceiling keep them open).  One wrk thread
+# because the machine has 2 cores: the server gets one and the load
+# generator the other (a second wrk thread would compete with the server
+# for its core).  Nothing is pinned; this script sleeps meanwhile.  Every
+# response is checked (status 200 and "result":19 in the body) and only
+# good ones count; errors are reported.  The order of the three rotates by
+# one place per round (python, libsoup, crosstalk; then libsoup, crosstalk,
+# python; then crosstalk, python, libsoup; ...) so drift in the machine's
+# load hits all alike, and the figures reported are medians over the
+# rounds.  Per run we also show the CPU the server used (from /proc) and
+# wrk's own (from os.clock() in the Lua script): a server near 100% while
+# wrk has room to spare is the bottleneck, as it should be.
+#
+# Summary: python_calls_per_s, crosstalk_calls_per_s, ratio (crosstalk /
+# python) and "target 10 met|NOT met", as before the ceiling was added;
+# then libsoup_min_calls_per_s, ceiling_ratio (libsoup-min / python: the
+# best ratio any SoupServer-based server could score here) and
+# crosstalk_vs_ceiling (crosstalk / libsoup-min).
 
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
+out=$here/out
 
 builddir=${1:-_build}
 case $builddir in
@@ -99,6 +112,7 @@ if ! "$PYTHON" -c 'import werkzeug, jsonrpc' 2>/dev/null; then
 fi
 [ -r "$here/jsonrpc.lua" ] || die "$here/jsonrpc.lua is missing"
 [ -r "$here/jsonrpc-ref.py" ] || die "$here/jsonrpc-ref.py is missing"
+[ -r "$here/jsonrpc-soup-min.c" ] || die "$here/jsonrpc-soup-min.c is missing"
 
 ref_cmd="$(printf '%q' "$PYTHON") $(printf '%q' "$here/jsonrpc-ref.py") 0"
 if [ -n "${CT_SERVER_CMD:-}" ]; then
@@ -111,6 +125,17 @@ else
   fi
   ours_cmd="$(printf '%q' "$cli") serve jsonrpc --port=0 --quiet --json"
 fi
+
+command -v cc >/dev/null || die "no C compiler (cc) found"
+command -v pkg-config >/dev/null || die "no pkg-config found; on Debian: apt-get install pkg-config"
+soup_flags=$(pkg-config --cflags --libs libsoup-3.0 2>/dev/null) \
+  || die "pkg-config finds no libsoup-3.0; on Debian: apt-get install libsoup-3.0-dev"
+mkdir -p "$out" || die "cannot create $out"
+# $soup_flags unquoted: it is a list of compiler arguments.
+# shellcheck disable=SC2086
+cc -O2 -Wall -o "$out/jsonrpc-soup-min" "$here/jsonrpc-soup-min.c" $soup_flags \
+  || die "cannot compile jsonrpc-soup-min.c"
+soup_cmd="$(printf '%q' "$out/jsonrpc-soup-min") 0"
 
 cd "$top" || die "cannot enter $top"
 
@@ -358,32 +383,52 @@ median ()
 echo "jsonrpc subtract: wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s (after ${WARMUP} s warm-up)," \
      "${ROUNDS} rounds"
 echo "python:    $ref_cmd"
+echo "libsoup:   $soup_cmd"
 echo "crosstalk: $ours_cmd"
 
+# quotient A B — A / B to two decimals, or n/a when B is 0.
+quotient ()
+{
+  awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
+}
+
+kinds=(python libsoup crosstalk)
 ref_rates=()
+soup_rates=()
 ours_rates=()
 r=1
 while [ $r -le "$ROUNDS" ]; do
-  if [ $((r % 2)) -eq 1 ]; then order="python crosstalk"; else order="crosstalk python"; fi
-  for kind in $order; do
-    if [ "$kind" = python ]; then
-      run_one python "$ref_cmd"
-      ref_rate=$rate
-      ref_rates+=("$rate")
-    else
-      run_one crosstalk "$ours_cmd"
-      ours_rate=$rate
-      ours_rates+=("$rate")
-    fi
+  # Rotated by one place per round: each server goes first, second and last
+  # in turn.
+  for ((k = 0; k < ${#kinds[@]}; k++)); do
+    kind=${kinds[$(((r - 1 + k) % ${#kinds[@]}))]}
+    case $kind in
+      python)
+        run_one python "$ref_cmd"
+        ref_rate=$rate
+        ref_rates+=("$rate")
+        ;;
+      libsoup)
+        run_one libsoup "$soup_cmd"
+        soup_rate=$rate
+        soup_rates+=("$rate")
+        ;;
+      crosstalk)
+        run_one crosstalk "$ours_cmd"
+        ours_rate=$rate
+        ours_rates+=("$rate")
+        ;;
+    esac
     printf 'round %d/%d  %-9s  calls_per_s %s  %s\n' "$r" "$ROUNDS" "$kind" "$rate" "$info"
   done
-  printf 'round %d/%d  ratio %s\n' "$r" "$ROUNDS" \
-    "$(awk -v a="$ours_rate" -v b="$ref_rate" \
-       'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
+  printf 'round %d/%d  ratio %s  ceiling_ratio %s  crosstalk_vs_ceiling %s\n' "$r" "$ROUNDS" \
+    "$(quotient "$ours_rate" "$ref_rate")" "$(quotient "$soup_rate" "$ref_rate")" \
+    "$(quotient "$ours_rate" "$soup_rate")"
   r=$((r + 1))
 done
 
 ref_median=$(median "${ref_rates[@]}")
+soup_median=$(median "${soup_rates[@]}")
 ours_median=$(median "${ours_rates[@]}")
 [ "$ref_median" -gt 0 ] || die "the Python server answered no call correctly; cannot compute a ratio"
 
@@ -393,4 +438,7 @@ awk -v a="$ours_median" -v b="$ref_median" -v t="$TARGET" 'BEGIN {
   printf "ratio %.2f\n", a / b
   printf "target %s %s\n", t, (a / b >= t ? "met" : "NOT met")
 }'
+echo "libsoup_min_calls_per_s $soup_median"
+echo "ceiling_ratio $(quotient "$soup_median" "$ref_median")"
+echo "crosstalk_vs_ceiling $(quotient "$ours_median" "$soup_median")"
 exit 0

@@ -19,25 +19,19 @@
 #include "ct-json.h"
 #include "ct-jsonrpc.h"
 #include "ct-jsonrpc-server.h"
-#include "ct-net.h"
 
 struct _CtJsonRpcServer
 {
-  CtEndpoint   parent_instance;
+  CtHttpServer parent_instance;
 
-  char        *host;
-  guint        port;
   char        *path;
-  guint        max_body_size;
   guint        max_batch;
   char        *methods;        /* the user's mock methods, as JSON */
 
-  SoupServer  *server;
   JsonObject  *mocks;          /* parsed from methods */
-  guint64      exchange;
 };
 
-G_DEFINE_FINAL_TYPE (CtJsonRpcServer, ct_jsonrpc_server, CT_TYPE_ENDPOINT)
+G_DEFINE_FINAL_TYPE (CtJsonRpcServer, ct_jsonrpc_server, CT_TYPE_HTTP_SERVER)
 
 /* -- methods: the built-ins, the user's mocks, rpc.discover --------------- */
 
@@ -277,77 +271,22 @@ on_methods_changed (CtJsonRpcServer *self)
 
 /* -- HTTP ------------------------------------------------------------------ */
 
-typedef struct
-{
-  CtJsonRpcServer   *self;
-  SoupServerMessage *message;
-  GCancellable      *cancellable;   /* the server's, at the time */
-  char              *peer;
-  guint64            exchange;
-  gint64             started;
-  gboolean           answered;
-  gboolean           paused;
-} Exchange;
-
-static Exchange *
-exchange_new (CtJsonRpcServer   *self,
-              SoupServerMessage *message)
-{
-  Exchange *exchange = g_new0 (Exchange, 1);
-
-  exchange->self = g_object_ref (self);
-  exchange->message = g_object_ref (message);
-  exchange->peer = ct_socket_address_to_string (soup_server_message_get_remote_address (message));
-  exchange->exchange = ++self->exchange;
-  exchange->started = g_get_monotonic_time ();
-  return exchange;
-}
-
+/* Answers with a JSON-RPC response, or 204 when there is none (only
+ * notifications); the log's metadata has the ids it answers */
 static void
-exchange_free (Exchange *exchange)
+respond (CtHttpExchange *exchange,
+         guint           status,
+         JsonNode       *response)
 {
-  g_object_unref (exchange->self);
-  g_object_unref (exchange->message);
-  g_clear_object (&exchange->cancellable);
-  g_free (exchange->peer);
-  g_free (exchange);
-}
+  g_autofree char *text = response ? ct_json_to_string (response, FALSE) : NULL;
+  g_autoptr(GBytes) body = text ? g_bytes_new_take (g_steal_pointer (&text), strlen (text)) : NULL;
+  g_autofree char *summary = response ? ct_jsonrpc_describe (response)
+                                      : g_strdup_printf (_("%u %s (no content: only notifications)"), status,
+                                                         soup_status_get_phrase (status));
 
-/* Sets the response and logs it as the `out` entry of the exchange */
-static void
-respond (Exchange   *exchange,
-         guint       status,
-         JsonNode   *body,
-         const char *summary)
-{
-  CtEndpoint *endpoint = CT_ENDPOINT (exchange->self);
-  g_autofree char *text = body ? ct_json_to_string (body, FALSE) : NULL;
-  g_autofree char *described = NULL;
-  gint64 elapsed = g_get_monotonic_time () - exchange->started;
-
-  soup_server_message_set_status (exchange->message, status, NULL);
-  if (text)
-    soup_server_message_set_response (exchange->message, "application/json", SOUP_MEMORY_COPY,
-                                      text, strlen (text));
-
-
-  if (summary == NULL)
-    summary = described = body ? ct_jsonrpc_describe (body)
-                               : g_strdup_printf (_("%u %s (no content: only notifications)"), status,
-                                                  soup_status_get_phrase (status));
-
-  ct_message_log_append (ct_endpoint_get_log (endpoint), &(CtMessageFields) {
-                           .direction = CT_DIRECTION_OUT,
-                           .peer = exchange->peer,
-                           .data = text,
-                           .size = text ? strlen (text) : 0,
-                           .summary = summary,
-                           .meta = ct_meta_new ("status", g_variant_new_uint32 (status),
-                                                "latency-us", g_variant_new_int64 (elapsed),
-                                                "ids", body ? ct_jsonrpc_ids_variant (body) : NULL,
-                                                NULL),
-                           .exchange = exchange->exchange,
-                         });
+  ct_http_exchange_respond (exchange, status, "application/json", body, summary,
+                            "ids", response ? ct_jsonrpc_ids_variant (response) : NULL,
+                            NULL);
 }
 
 /* Every call answered: at once (still in handle_request) or later (the
@@ -356,25 +295,12 @@ static void
 dispatched (JsonNode *response_in,
             gpointer  user_data)
 {
-  Exchange *exchange = user_data;
+  CtHttpExchange *exchange = user_data;
   g_autoptr(JsonNode) response = response_in;
 
-  exchange->answered = TRUE;
-  if (g_cancellable_is_cancelled (exchange->cancellable))
-    {
-      /* The server stopped: the connection is gone */
-      if (exchange->paused)
-        exchange_free (exchange);
-      return;
-    }
-
-  /* Only notifications: 204, no body */
-  respond (exchange, response ? SOUP_STATUS_OK : SOUP_STATUS_NO_CONTENT, response, NULL);
+  respond (exchange, response ? SOUP_STATUS_OK : SOUP_STATUS_NO_CONTENT, response);
   if (exchange->paused)
-    {
-      soup_server_message_unpause (exchange->message);
-      exchange_free (exchange);
-    }
+    ct_http_exchange_free (exchange);
 }
 
 static gboolean
@@ -389,19 +315,6 @@ is_json_content_type (SoupMessageHeaders *headers)
          g_ascii_strcasecmp (type, "application/jsonrequest") == 0;
 }
 
-/* An HTTP-level refusal, with a JSON-RPC error object as its body */
-static void
-refuse (Exchange   *exchange,
-        guint       status,
-        int         code,
-        const char *message)
-{
-  g_autoptr(JsonNode) body = ct_jsonrpc_error_response (NULL, code, message, NULL);
-  g_autofree char *summary = g_strdup_printf ("%u %s: %s", status, soup_status_get_phrase (status), message);
-
-  respond (exchange, status, body, summary);
-}
-
 static void
 handle_request (SoupServer        *server,
                 SoupServerMessage *message,
@@ -410,173 +323,99 @@ handle_request (SoupServer        *server,
                 gpointer           user_data)
 {
   CtJsonRpcServer *self = user_data;
-  CtEndpoint *endpoint = CT_ENDPOINT (self);
+  guint max_body_size = CT_HTTP_SERVER (self)->max_body_size;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
   SoupMessageBody *body = soup_server_message_get_request_body (message);
   const char *method = soup_server_message_get_method (message);
-  const char *content_type = soup_message_headers_get_one (headers, "Content-Type");
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) request = NULL;
   g_autofree char *summary = NULL;
-  g_autofree char *http = g_strdup_printf ("%s %s", method, path);
-  Exchange *exchange;
+  CtHttpExchange *exchange;
 
-  exchange = exchange_new (self, message);
-
-  if (method == SOUP_METHOD_POST && body->length <= self->max_body_size && is_json_content_type (headers))
+  if (method == SOUP_METHOD_POST && body->length <= max_body_size && is_json_content_type (headers))
     {
       request = ct_json_parse (body->data, body->length, &error);
       summary = request ? ct_jsonrpc_describe (request) : g_strdup (error->message);
     }
-  else
-    summary = g_strdup (http);
 
   /* The request as it came */
-  ct_message_log_append (ct_endpoint_get_log (endpoint), &(CtMessageFields) {
-                           .direction = CT_DIRECTION_IN,
-                           .peer = exchange->peer,
-                           .data = body->length <= self->max_body_size ? body->data : NULL,
-                           .size = body->length <= self->max_body_size ? body->length : 0,
-                           .summary = summary,
-                           .meta = ct_meta_new ("http", g_variant_new_string (http),
-                                                "content-type", content_type ? g_variant_new_string (content_type) : NULL,
-                                                "ids", request ? ct_jsonrpc_ids_variant (request) : NULL,
-                                                NULL),
-                           .exchange = exchange->exchange,
-                         });
+  exchange = ct_http_exchange_begin (CT_HTTP_SERVER (self), message, summary,
+                                     "ids", request ? ct_jsonrpc_ids_variant (request) : NULL,
+                                     NULL);
 
   if (method != SOUP_METHOD_POST)
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (message), "Allow", "POST");
-      refuse (exchange, SOUP_STATUS_METHOD_NOT_ALLOWED, CT_JSONRPC_INVALID_REQUEST,
-              _("JSON-RPC calls are sent with POST"));
+      ct_http_exchange_refuse (exchange, SOUP_STATUS_METHOD_NOT_ALLOWED, _("JSON-RPC calls are sent with POST"));
     }
-  else if (body->length > self->max_body_size)
+  else if (body->length > max_body_size)
     {
       g_autofree char *text = g_strdup_printf (_("The request body is over the limit of %u bytes"),
-                                               self->max_body_size);
-      refuse (exchange, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, CT_JSONRPC_INVALID_REQUEST, text);
+                                               max_body_size);
+      ct_http_exchange_refuse (exchange, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, text);
     }
   else if (!is_json_content_type (headers))
     {
       g_autofree char *text = g_strdup_printf (_("Content-Type must be application/json, not %s"),
-                                               content_type);
-      refuse (exchange, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, CT_JSONRPC_INVALID_REQUEST, text);
+                                               soup_message_headers_get_one (headers, "Content-Type"));
+      ct_http_exchange_refuse (exchange, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, text);
     }
   else if (request == NULL)
     {
       g_autoptr(JsonNode) response = ct_jsonrpc_error_response (NULL, CT_JSONRPC_PARSE_ERROR,
                                                                 error->message, NULL);
-      respond (exchange, SOUP_STATUS_OK, response, NULL);
+      respond (exchange, SOUP_STATUS_OK, response);
     }
   else
     {
-      exchange->cancellable = g_object_ref (ct_endpoint_get_cancellable (endpoint));
       ct_jsonrpc_dispatch (request, self->max_batch, lookup, self,
                            exchange->cancellable, dispatched, exchange);
-      if (!exchange->answered)
+      if (!exchange->responded)
         {
-          exchange->paused = TRUE;
-          soup_server_message_pause (message);
+          /* dispatched() answers and frees it */
+          ct_http_exchange_pause (exchange);
           return;
         }
     }
 
-  exchange_free (exchange);
+  ct_http_exchange_free (exchange);
 }
 
-/* A body announced over the limit is refused before it is read */
-static void
-early_handler (SoupServer        *server,
-               SoupServerMessage *message,
-               const char        *path,
-               GHashTable        *query,
-               gpointer           user_data)
+/* An HTTP-level refusal carries a JSON-RPC error object */
+static GBytes *
+ct_jsonrpc_server_error_body (CtHttpServer *server,
+                              guint         status,
+                              const char   *message)
 {
-  CtJsonRpcServer *self = user_data;
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
-  goffset length = soup_message_headers_get_content_length (headers);
+  g_autoptr(JsonNode) response = ct_jsonrpc_error_response (NULL, CT_JSONRPC_INVALID_REQUEST, message, NULL);
+  char *text = ct_json_to_string (response, FALSE);
 
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
-      length > (goffset) self->max_body_size)
-    {
-      g_autofree char *text = g_strdup_printf (_("The request body is over the limit of %u bytes"),
-                                               self->max_body_size);
-      g_autofree char *http = g_strdup_printf ("%s %s", soup_server_message_get_method (message), path);
-      Exchange *exchange = exchange_new (self, message);
-
-      ct_message_log_append (ct_endpoint_get_log (CT_ENDPOINT (self)), &(CtMessageFields) {
-                               .direction = CT_DIRECTION_IN,
-                               .peer = exchange->peer,
-                               .summary = text,
-                               .meta = ct_meta_new ("http", g_variant_new_string (http),
-                                                    "content-length", g_variant_new_int64 (length),
-                                                    NULL),
-                               .exchange = exchange->exchange,
-                             });
-      refuse (exchange, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, CT_JSONRPC_INVALID_REQUEST, text);
-      soup_message_headers_replace (soup_server_message_get_response_headers (message), "Connection", "close");
-      exchange_free (exchange);
-    }
+  return g_bytes_new_take (text, strlen (text));
 }
 
 /* -- start and stop -------------------------------------------------------- */
 
-static void
-ct_jsonrpc_server_close (CtEndpoint *endpoint)
+static gboolean
+ct_jsonrpc_server_setup (CtHttpServer  *server,
+                         SoupServer    *soup_server,
+                         GError       **error)
 {
-  CtJsonRpcServer *self = CT_JSONRPC_SERVER (endpoint);
-
-  if (self->server)
-    soup_server_disconnect (self->server);
-  g_clear_object (&self->server);
-}
-
-/* The host and port settings resolved: bind or connect */
-static void
-ct_jsonrpc_server_start_at (CtEndpoint     *endpoint,
-                           GSocketAddress *address,
-                           GTask          *task)
-{
-  CtJsonRpcServer *self = g_task_get_source_object (task);
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SoupServer) server = NULL;
-  g_autofree char *url = NULL;
-  GSList *listeners;
-  GVariantDict meta;
+  CtJsonRpcServer *self = CT_JSONRPC_SERVER (server);
 
   if (self->path == NULL || self->path[0] != '/')
     {
-      g_task_return_new_error (task, CT_ERROR, CT_ERROR_INVALID_SETTING,
-                               _("The path must start with /, like /rpc"));
-      return;
+      g_set_error_literal (error, CT_ERROR, CT_ERROR_INVALID_SETTING,
+                           _("The path must start with /, like /rpc"));
+      return FALSE;
     }
+  ct_http_server_add_handler (server, soup_server, self->path, handle_request);
+  return TRUE;
+}
 
-  server = soup_server_new ("server-header", "Crosstalk/" PACKAGE_VERSION " ", NULL);
-  soup_server_add_early_handler (server, self->path, early_handler, self, NULL);
-  soup_server_add_handler (server, self->path, handle_request, self, NULL);
-  if (!soup_server_listen (server, address, 0, &error))
-    {
-      g_task_return_error (task, ct_error_from_socket (error, address));
-      return;
-    }
-
-  listeners = soup_server_get_listeners (server);
-  bound = listeners ? g_socket_get_local_address (listeners->data, NULL) : NULL;
-  g_slist_free (listeners);
-  if (bound == NULL)
-    bound = g_object_ref (address);
-
-  self->server = g_steal_pointer (&server);
-  ct_endpoint_set_socket_address (endpoint, bound);
-
-  url = g_strdup_printf ("http://%s%s", ct_endpoint_get_address (endpoint), self->path);
-  g_variant_dict_init (&meta, ct_net_address_meta (bound));
-  g_variant_dict_insert (&meta, "url", "s", url);
-  ct_message_log_info (ct_endpoint_get_log (endpoint), "listening", NULL, g_variant_dict_end (&meta),
-                       _("Listening on %s"), url);
-  g_task_return_boolean (task, TRUE);
+static const char *
+ct_jsonrpc_server_get_url_path (CtHttpServer *server)
+{
+  return CT_JSONRPC_SERVER (server)->path;
 }
 
 static void
@@ -604,31 +443,24 @@ ct_jsonrpc_server_class_init (CtJsonRpcServerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   CtEndpointClass *endpoint_class = CT_ENDPOINT_CLASS (klass);
+  CtHttpServerClass *http_class = CT_HTTP_SERVER_CLASS (klass);
 
   object_class->constructed = ct_jsonrpc_server_constructed;
   object_class->finalize = ct_jsonrpc_server_finalize;
 
   endpoint_class->protocol_id = "jsonrpc";
-  endpoint_class->role = CT_ROLE_SERVER;
-  endpoint_class->start_at = ct_jsonrpc_server_start_at;
-  endpoint_class->close = ct_jsonrpc_server_close;
   endpoint_class->catalog_title = N_("Methods");
+  http_class->setup = ct_jsonrpc_server_setup;
+  http_class->get_url_path = ct_jsonrpc_server_get_url_path;
+  http_class->error_body = ct_jsonrpc_server_error_body;
 
-  ct_endpoint_class_install_address (endpoint_class,
-                                     G_STRUCT_OFFSET (CtJsonRpcServer, host),
-                                     G_STRUCT_OFFSET (CtJsonRpcServer, port));
+  ct_http_server_class_install_settings (http_class);
 
   ct_endpoint_class_install_setting (endpoint_class,
     g_param_spec_string ("path", N_("Path"),
                          N_("The URL path that takes JSON-RPC calls (HTTP POST)"),
                          "/rpc", CT_SETTING_FLAGS),
     G_STRUCT_OFFSET (CtJsonRpcServer, path));
-
-  ct_endpoint_class_install_setting (endpoint_class,
-    g_param_spec_uint ("max-body-size", N_("Maximum request size"),
-                       N_("Bytes in one HTTP request body; a larger one is answered 413"),
-                       1, G_MAXINT32, 1024 * 1024, CT_SETTING_FLAGS | CT_PARAM_LIVE),
-    G_STRUCT_OFFSET (CtJsonRpcServer, max_body_size));
 
   ct_endpoint_class_install_setting (endpoint_class,
     g_param_spec_uint ("max-batch", N_("Maximum batch length"),

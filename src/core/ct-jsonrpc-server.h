@@ -4,13 +4,13 @@
  */
 #pragma once
 
-#include "ct-endpoint.h"
+#include "ct-http-server.h"
 
 G_BEGIN_DECLS
 
 #define CT_TYPE_JSONRPC_SERVER (ct_jsonrpc_server_get_type ())
 
-G_DECLARE_FINAL_TYPE (CtJsonRpcServer, ct_jsonrpc_server, CT, JSONRPC_SERVER, CtEndpoint)
+G_DECLARE_FINAL_TYPE (CtJsonRpcServer, ct_jsonrpc_server, CT, JSONRPC_SERVER, CtHttpServer)
 
 CtEndpoint *ct_jsonrpc_server_new (void);
 

@@ -21,8 +21,6 @@ struct _CtMessage
 
 G_DEFINE_FINAL_TYPE (CtMessage, ct_message, G_TYPE_OBJECT)
 
-/* @peer: (transfer full) (nullable): fields->peer already interned as a
- * GRefString, or %NULL to intern it here */
 /**
  * ct_meta_new:
  * @first_key: the first key, followed by its value (a floating #GVariant,
@@ -37,25 +35,54 @@ GVariant *
 ct_meta_new (const char *first_key,
              ...)
 {
-  GVariant *entries[16];
-  gsize n = 0;
+  CtMetaBuilder builder = { 0 };
   va_list ap;
 
   va_start (ap, first_key);
-  for (const char *key = first_key; key; key = va_arg (ap, const char *))
-    {
-      GVariant *value = va_arg (ap, GVariant *);
-
-      if (value == NULL)
-        continue;
-      g_return_val_if_fail (n < G_N_ELEMENTS (entries), NULL);
-      entries[n++] = g_variant_new_dict_entry (g_variant_new_string (key), g_variant_new_variant (value));
-    }
+  ct_meta_builder_add_valist (&builder, first_key, ap);
   va_end (ap);
 
-  return g_variant_new_array (G_VARIANT_TYPE ("{sv}"), entries, n);
+  return ct_meta_builder_end (&builder);
 }
 
+/**
+ * ct_meta_builder_add:
+ * @value: (nullable): a floating #GVariant, or %NULL to leave @key out
+ */
+void
+ct_meta_builder_add (CtMetaBuilder *builder,
+                     const char    *key,
+                     GVariant      *value)
+{
+  if (value == NULL)
+    return;
+  g_return_if_fail (builder->n < G_N_ELEMENTS (builder->entries));
+  builder->entries[builder->n++] = g_variant_new_dict_entry (g_variant_new_string (key),
+                                                             g_variant_new_variant (value));
+}
+
+/* Keys and values (as for ct_meta_new()) up to a %NULL key */
+void
+ct_meta_builder_add_valist (CtMetaBuilder *builder,
+                            const char    *first_key,
+                            va_list        args)
+{
+  for (const char *key = first_key; key; key = va_arg (args, const char *))
+    ct_meta_builder_add (builder, key, va_arg (args, GVariant *));
+}
+
+/* Returns: (transfer floating): the metadata (`a{sv}`) */
+GVariant *
+ct_meta_builder_end (CtMetaBuilder *builder)
+{
+  GVariant *meta = g_variant_new_array (G_VARIANT_TYPE ("{sv}"), builder->entries, builder->n);
+
+  builder->n = 0;
+  return meta;
+}
+
+/* @peer: (transfer full) (nullable): fields->peer already interned as a
+ * GRefString, or %NULL to intern it here */
 CtRecord *
 ct_record_new (const CtMessageFields *fields,
                char                  *peer)

@@ -48,6 +48,27 @@ G_DECLARE_FINAL_TYPE (CtMessage, ct_message, CT, MESSAGE, GObject)
 CtMessage     *ct_message_new          (const CtMessageFields *fields);
 GVariant      *ct_meta_new             (const char *first_key,
                                         ...) G_GNUC_NULL_TERMINATED;
+
+/**
+ * CtMetaBuilder:
+ *
+ * Collects a log entry's metadata on the stack, for code that adds keys in
+ * more than one place (ct_meta_new() is the one-call form). Initialise with
+ * `CtMetaBuilder builder = { 0 };`; at most 16 keys.
+ */
+typedef struct
+{
+  GVariant *entries[16];
+  gsize     n;
+} CtMetaBuilder;
+
+void           ct_meta_builder_add     (CtMetaBuilder *builder,
+                                        const char    *key,
+                                        GVariant      *value);
+void           ct_meta_builder_add_valist (CtMetaBuilder *builder,
+                                        const char    *first_key,
+                                        va_list        args);
+GVariant      *ct_meta_builder_end     (CtMetaBuilder *builder);
 gint64         ct_message_get_time     (CtMessage *self);
 CtDirection    ct_message_get_direction (CtMessage *self);
 const char    *ct_message_get_peer     (CtMessage *self);
