@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ct-json.h"
 #include "ct-log-view.h"
 
 struct _CtLogView
@@ -188,7 +189,17 @@ format_meta (CtMessage *message)
           g_autofree char *printed = g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)
                                      ? g_variant_dup_string (value, NULL)
                                      : g_variant_print (value, FALSE);
-          g_string_append_printf (out, "%s: %s\n", key, printed);
+          if (strchr (printed, '\n'))
+            {
+              /* Headers and the like: one indented line each */
+              g_auto(GStrv) lines = g_strsplit (g_strchomp (printed), "\n", -1);
+
+              g_string_append_printf (out, "%s:\n", key);
+              for (guint i = 0; lines[i]; i++)
+                g_string_append_printf (out, "    %s\n", lines[i]);
+            }
+          else
+            g_string_append_printf (out, "%s: %s\n", key, printed);
         }
     }
 
@@ -223,6 +234,17 @@ show_selected (CtLogView *self)
     {
       g_free (text);
       text = ct_message_dup_summary (message);
+    }
+  else
+    {
+      /* JSON reads better indented (the payload itself is left as it came) */
+      char *pretty = ct_json_dup_pretty (text, -1);
+
+      if (pretty)
+        {
+          g_free (text);
+          text = pretty;
+        }
     }
   hex = ct_payload_hexdump (data, size);
   meta = format_meta (message);

@@ -260,3 +260,32 @@ ct_json_to_string (JsonNode *node,
   json_generator_set_root (generator, NULL);
   return text;
 }
+
+/**
+ * ct_json_dup_pretty:
+ * @data: (nullable): text that may be JSON
+ *
+ * For showing a payload: @data indented, if it is a JSON object or array.
+ *
+ * Returns: (transfer full) (nullable): the indented JSON, or %NULL when
+ *   @data is not an object or array in JSON
+ */
+char *
+ct_json_dup_pretty (const char *data,
+                    gssize      length)
+{
+  g_autoptr(JsonNode) node = NULL;
+  const char *p = data;
+
+  if (data == NULL)
+    return NULL;
+  if (length < 0)
+    length = strlen (data);
+  while (p < data + length && g_ascii_isspace (*p))
+    p++;
+  if (p == data + length || (*p != '{' && *p != '['))
+    return NULL;
+
+  node = ct_json_parse (data, length, NULL);
+  return node ? ct_json_to_string (node, TRUE) : NULL;
+}

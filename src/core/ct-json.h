@@ -17,5 +17,7 @@ JsonNode *ct_json_parse     (const char  *data,
                              GError     **error);
 char     *ct_json_to_string (JsonNode    *node,
                              gboolean     pretty);
+char     *ct_json_dup_pretty (const char *data,
+                             gssize       length);
 
 G_END_DECLS

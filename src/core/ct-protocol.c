@@ -9,7 +9,9 @@
 #include "ct-endpoint.h"
 #include "ct-protocol.h"
 #include "ct-jsonrpc-client.h"
+#include "ct-http-client.h"
 #include "ct-jsonrpc-server.h"
+#include "ct-rest-server.h"
 #include "ct-tcp-client.h"
 #include "ct-tcp-server.h"
 #include "ct-udp-client.h"
@@ -59,8 +61,10 @@ static const CtProtocol protocols[] = {
     .server_title = N_("Server"),
     .client_title = N_("Client"),
     .default_port = 8000,
-    .planned = N_("A JSON API over mock data with conditional requests and a web frontend, and an "
-                  "HTTP client with retries, timeouts and cookies."),
+    .get_server_type = ct_rest_server_get_type,
+    .get_client_type = ct_http_client_get_type,
+    .composer_hint = N_("A method, a URL and maybe a body, like GET /api/tasks/1 or POST /api/tasks {\"title\": \"Milk\"}"),
+    .demo = { "GET /api/tasks?limit=3", "POST /api/tasks {\"title\": \"Try Crosstalk\", \"priority\": \"high\"}", "GET /api/tasks/999" },
   },
   {
     .id = "chat",
