@@ -345,6 +345,100 @@ test_jsonrpc_round_trip (void)
   close_window (window);
 }
 
+/* Whether an entry of @direction has @text in its summary */
+static gboolean
+log_has_summary (CtMessageLog *log,
+                 CtDirection   direction,
+                 const char   *text)
+{
+  ct_message_log_flush (log);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (log)); i++)
+    {
+      g_autoptr(CtMessage) message = g_list_model_get_item (G_LIST_MODEL (log), i);
+      g_autofree char *summary = ct_message_dup_summary (message);
+
+      if (ct_message_get_direction (message) == direction && strstr (summary, text))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* REST through the panes: a request answered, the server's Reset Data
+ * command, and Copy as curl from a selected response */
+static void
+test_rest_round_trip (void)
+{
+  CtWindow *window = open_window ();
+  CtProtocolPage *page;
+  CtEndpointPane *server_pane, *client_pane;
+  CtEndpoint *server, *client;
+  CtLogView *client_log_view;
+  g_autofree char *base_url = NULL;
+
+  ct_window_show_page (window, "rest");
+  page = ct_window_get_page (window, "rest");
+  server_pane = ct_protocol_page_get_server_pane (page);
+  client_pane = ct_protocol_page_get_client_pane (page);
+  server = ct_endpoint_pane_get_endpoint (server_pane);
+  client = ct_endpoint_pane_get_endpoint (client_pane);
+
+  /* The server lists its routes */
+  g_assert_cmpuint (g_list_model_get_n_items (ct_endpoint_get_catalog (server)), >=, 8);
+
+  g_object_set (server, "port", 0, NULL);
+  gtk_widget_activate_action (GTK_WIDGET (server_pane), "pane.toggle", NULL);
+  CT_TEST_WAIT_UNTIL (ct_endpoint_get_state (server) == CT_STATE_RUNNING);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (client_pane), "pane.use-local-server", NULL));
+  g_object_get (client, "base-url", &base_url, NULL);
+  g_assert_true (g_str_has_prefix (base_url, "http://127.0.0.1:"));
+  gtk_widget_activate_action (GTK_WIDGET (client_pane), "pane.toggle", NULL);
+  CT_TEST_WAIT_UNTIL (ct_endpoint_get_state (client) == CT_STATE_RUNNING);
+
+  /* A new task, created from the composer */
+  ct_endpoint_pane_set_composer_text (client_pane, "POST /api/tasks {\"title\": \"From the window\"}");
+  gtk_widget_activate_action (GTK_WIDGET (client_pane), "pane.send", NULL);
+  CT_TEST_WAIT_UNTIL (ct_test_log_count (ct_endpoint_get_log (client), CT_DIRECTION_IN) == 1);
+  g_assert_true (log_has_summary (ct_endpoint_get_log (client), CT_DIRECTION_IN, "201"));
+  g_assert_true (log_has_summary (ct_endpoint_get_log (server), CT_DIRECTION_OUT, "201"));
+
+  /* Reset Data: the new task is gone */
+  gtk_widget_activate_action (GTK_WIDGET (server_pane), "pane.command", "s", "reset");
+  ct_endpoint_pane_set_composer_text (client_pane, "GET /api/tasks/29");
+  gtk_widget_activate_action (GTK_WIDGET (client_pane), "pane.send", NULL);
+  CT_TEST_WAIT_UNTIL (ct_test_log_count (ct_endpoint_get_log (client), CT_DIRECTION_IN) == 2);
+  g_assert_true (log_has_summary (ct_endpoint_get_log (client), CT_DIRECTION_IN, "404"));
+
+  /* Select the first response: Copy as curl gives the POST that made it */
+  client_log_view = ct_endpoint_pane_get_log_view (client_pane);
+  {
+    CtMessageLog *log = ct_endpoint_get_log (client);
+    GListModel *model = G_LIST_MODEL (log);
+    GtkSelectionModel *selection = gtk_column_view_get_model (ct_log_view_get_column_view (client_log_view));
+    g_autofree char *command = NULL;
+    guint first_in = G_MAXUINT;
+
+    for (guint i = 0; i < g_list_model_get_n_items (model) && first_in == G_MAXUINT; i++)
+      if (ct_message_log_get_direction (log, i) == CT_DIRECTION_IN)
+        first_in = i;
+    g_assert_cmpuint (first_in, !=, G_MAXUINT);
+    gtk_selection_model_select_item (selection, first_in, TRUE);
+    {
+      g_autoptr(CtMessage) response = g_list_model_get_item (model, first_in);
+
+      command = ct_endpoint_dup_copy_command (client, response);
+    }
+    g_assert_nonnull (command);
+    g_assert_true (g_str_has_prefix (command, "curl "));
+    g_assert_nonnull (strstr (command, "-X POST"));
+    g_assert_nonnull (strstr (command, "/api/tasks"));
+    g_assert_nonnull (strstr (command, "From the window"));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (client_log_view), "log.copy-command", NULL));
+  }
+  g_assert_cmpuint (ct_test_log_count (ct_endpoint_get_log (client), CT_DIRECTION_ERROR), ==, 0);
+
+  close_window (window);
+}
+
 static void
 test_start_failure_shows_in_pane (void)
 {
@@ -400,6 +494,7 @@ main (int    argc,
   g_test_add_func ("/ct/window/udp-round-trip", test_udp_round_trip);
   g_test_add_func ("/ct/window/tcp-round-trip", test_tcp_round_trip);
   g_test_add_func ("/ct/window/jsonrpc-round-trip", test_jsonrpc_round_trip);
+  g_test_add_func ("/ct/window/rest-round-trip", test_rest_round_trip);
   g_test_add_func ("/ct/window/start-failure", test_start_failure_shows_in_pane);
   g_test_add_func ("/ct/window/narrow", test_narrow_stacks_panes);
 

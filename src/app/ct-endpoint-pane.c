@@ -650,7 +650,7 @@ ct_endpoint_pane_constructed (GObject *object)
 
   gtk_label_set_text (self->title_label, self->title);
   build_settings_form (self);
-  ct_log_view_set_log (self->log_view, ct_endpoint_get_log (self->endpoint));
+  ct_log_view_set_endpoint (self->log_view, self->endpoint);
 
   gtk_button_set_label (self->send_button, server ? _("Reply") : _("Send"));
   gtk_widget_set_visible (GTK_WIDGET (self->half_close_button),

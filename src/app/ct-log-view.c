@@ -27,8 +27,10 @@ struct _CtLogView
   GtkTextView        *text_view;
   GtkTextView        *hex_view;
   GtkTextView        *meta_view;
+  GtkButton          *copy_command_button;
 
   CtMessageLog       *log;
+  CtEndpoint         *endpoint;     /* (nullable): whose log it is, for copy-command */
   GtkSingleSelection *selection;
   gboolean            follow;
 };
@@ -206,6 +208,35 @@ format_meta (CtMessage *message)
   return g_string_free (out, FALSE);
 }
 
+/* The endpoint's "Copy as curl" and the like, for entries it can repeat */
+static void
+update_copy_command (CtLogView *self,
+                     CtMessage *message)
+{
+  g_autofree char *command = NULL;
+
+  if (self->endpoint && message)
+    command = ct_endpoint_dup_copy_command (self->endpoint, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->copy_command_button), command != NULL);
+  if (command)
+    gtk_button_set_label (self->copy_command_button, ct_endpoint_get_copy_command_label (self->endpoint));
+}
+
+static void
+copy_command_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  CtLogView *self = CT_LOG_VIEW (widget);
+  CtMessage *message = gtk_single_selection_get_selected_item (self->selection);
+  g_autofree char *command = NULL;
+
+  if (self->endpoint && message)
+    command = ct_endpoint_dup_copy_command (self->endpoint, message);
+  if (command)
+    gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), command);
+}
+
 static void
 show_selected (CtLogView *self)
 {
@@ -223,6 +254,7 @@ show_selected (CtLogView *self)
       set_text (self->hex_view, NULL);
       set_text (self->meta_view, NULL);
       gtk_label_set_text (self->detail_label, _("Select a message"));
+      update_copy_command (self, NULL);
       return;
     }
 
@@ -257,6 +289,7 @@ show_selected (CtLogView *self)
   set_text (self->hex_view, hex);
   set_text (self->meta_view, meta);
   gtk_label_set_text (self->detail_label, label);
+  update_copy_command (self, message);
 }
 
 static void
@@ -348,12 +381,30 @@ ct_log_view_get_column_view (CtLogView *self)
   return self->column_view;
 }
 
+/**
+ * ct_log_view_set_endpoint:
+ *
+ * Shows @endpoint's log, with its "copy as a command" button when it has
+ * one.
+ */
+void
+ct_log_view_set_endpoint (CtLogView  *self,
+                          CtEndpoint *endpoint)
+{
+  g_return_if_fail (CT_IS_LOG_VIEW (self));
+
+  g_set_object (&self->endpoint, endpoint);
+  ct_log_view_set_log (self, endpoint ? ct_endpoint_get_log (endpoint) : NULL);
+  show_selected (self);
+}
+
 static void
 ct_log_view_dispose (GObject *object)
 {
   CtLogView *self = CT_LOG_VIEW (object);
 
   ct_log_view_set_log (self, NULL);
+  g_clear_object (&self->endpoint);
   gtk_widget_dispose_template (GTK_WIDGET (self), CT_TYPE_LOG_VIEW);
   g_clear_object (&self->selection);
 
@@ -423,6 +474,9 @@ ct_log_view_class_init (CtLogViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CtLogView, text_view);
   gtk_widget_class_bind_template_child (widget_class, CtLogView, hex_view);
   gtk_widget_class_bind_template_child (widget_class, CtLogView, meta_view);
+  gtk_widget_class_bind_template_child (widget_class, CtLogView, copy_command_button);
+
+  gtk_widget_class_install_action (widget_class, "log.copy-command", NULL, copy_command_activated);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "ctlogview");

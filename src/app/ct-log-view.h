@@ -17,6 +17,8 @@ G_DECLARE_FINAL_TYPE (CtLogView, ct_log_view, CT, LOG_VIEW, GtkWidget)
 void          ct_log_view_set_log      (CtLogView    *self,
                                         CtMessageLog *log);
 CtMessageLog *ct_log_view_get_log      (CtLogView    *self);
+void          ct_log_view_set_endpoint (CtLogView    *self,
+                                        CtEndpoint   *endpoint);
 GtkColumnView *ct_log_view_get_column_view (CtLogView *self);
 
 G_END_DECLS

@@ -727,6 +727,44 @@ ct_endpoint_get_socket_address (CtEndpoint *self)
 /* -- settings ----------------------------------------------------------- */
 
 /**
+ * ct_endpoint_get_copy_command_label:
+ *
+ * Returns: (nullable): the label of the endpoint's "copy as a command"
+ *   button (translated), or %NULL when it has none
+ */
+const char *
+ct_endpoint_get_copy_command_label (CtEndpoint *self)
+{
+  CtEndpointClass *klass;
+
+  g_return_val_if_fail (CT_IS_ENDPOINT (self), NULL);
+
+  klass = CT_ENDPOINT_GET_CLASS (self);
+  return klass->dup_copy_command && klass->copy_command_label
+         ? g_dgettext (GETTEXT_PACKAGE, klass->copy_command_label) : NULL;
+}
+
+/**
+ * ct_endpoint_dup_copy_command:
+ * @message: an entry of the endpoint's log
+ *
+ * Returns: (transfer full) (nullable): a shell command that repeats
+ *   @message (`curl …`), or %NULL when there is none for it
+ */
+char *
+ct_endpoint_dup_copy_command (CtEndpoint *self,
+                              CtMessage  *message)
+{
+  CtEndpointClass *klass;
+
+  g_return_val_if_fail (CT_IS_ENDPOINT (self), NULL);
+  g_return_val_if_fail (CT_IS_MESSAGE (message), NULL);
+
+  klass = CT_ENDPOINT_GET_CLASS (self);
+  return klass->dup_copy_command ? klass->dup_copy_command (self, message) : NULL;
+}
+
+/**
  * ct_endpoint_class_install_address:
  *
  * The `host` and `port` settings every socket endpoint has, worded for its

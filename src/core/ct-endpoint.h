@@ -64,6 +64,10 @@ G_DECLARE_DERIVABLE_TYPE (CtEndpoint, ct_endpoint, CT, ENDPOINT, GObject)
  *   if not why; called as the user types (%NULL: anything goes)
  * @commands: the protocol's own commands, ended by one with a %NULL name
  * @run_command: runs one of @commands
+ * @copy_command_label: for endpoints that can write a log entry as a shell
+ *   command that repeats it, the button's label (`Copy as _curl`)
+ * @dup_copy_command: that command for @message (an entry of this
+ *   endpoint's log), or %NULL when it has none
  */
 struct _CtEndpointClass
 {
@@ -107,8 +111,11 @@ struct _CtEndpointClass
                             const char          *name,
                             const char          *text,
                             GError             **error);
+  const char *copy_command_label;
+  char *   (*dup_copy_command) (CtEndpoint        *self,
+                            CtMessage           *message);
 
-  gpointer padding[3];
+  gpointer padding[1];
 };
 
 const char     *ct_endpoint_get_protocol_id  (CtEndpoint           *self);
@@ -144,6 +151,9 @@ gboolean        ct_endpoint_run_command      (CtEndpoint           *self,
                                               const char           *name,
                                               const char           *text,
                                               GError              **error);
+const char     *ct_endpoint_get_copy_command_label (CtEndpoint     *self);
+char           *ct_endpoint_dup_copy_command (CtEndpoint           *self,
+                                              CtMessage            *message);
 gboolean        ct_endpoint_can_shutdown_write (CtEndpoint         *self);
 gboolean        ct_endpoint_shutdown_write   (CtEndpoint           *self,
                                               GError              **error);

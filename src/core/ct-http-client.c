@@ -1385,6 +1385,35 @@ ct_http_client_dup_curl_command_for_message (CtMessage *message)
   return ct_http_client_dup_curl_command (meta, ct_message_get_payload (message));
 }
 
+/* Copy as curl, from a request or from its response (the request is found
+ * by its exchange id among the latest entries) */
+static char *
+ct_http_client_dup_copy_command (CtEndpoint *endpoint,
+                                 CtMessage  *message)
+{
+  GListModel *log = G_LIST_MODEL (ct_endpoint_get_log (endpoint));
+  guint64 exchange = ct_message_get_exchange (message);
+  guint n = g_list_model_get_n_items (log);
+
+  if (ct_message_get_direction (message) == CT_DIRECTION_OUT)
+    return ct_http_client_dup_curl_command_for_message (message);
+  if (ct_message_get_direction (message) != CT_DIRECTION_IN || exchange == 0)
+    return NULL;
+
+  /* Retries and other exchanges may come in between, but not many */
+  for (guint i = n, looked = 0; i > 0 && looked < 10000; i--, looked++)
+    {
+      g_autoptr(CtMessage) other = NULL;
+
+      if (ct_message_log_get_direction (CT_MESSAGE_LOG (log), i - 1) != CT_DIRECTION_OUT)
+        continue;
+      other = g_list_model_get_item (log, i - 1);
+      if (ct_message_get_exchange (other) == exchange)
+        return ct_http_client_dup_curl_command_for_message (other);
+    }
+  return NULL;
+}
+
 /* -- start and stop ----------------------------------------------------------- */
 
 static void
@@ -1477,6 +1506,8 @@ ct_http_client_class_init (CtHttpClientClass *klass)
   endpoint_class->check_text = ct_http_client_check_text;
   endpoint_class->commands = commands;
   endpoint_class->run_command = ct_http_client_run_command;
+  endpoint_class->copy_command_label = N_("Copy as _curl");
+  endpoint_class->dup_copy_command = ct_http_client_dup_copy_command;
 
   ct_endpoint_class_install_setting (endpoint_class,
     g_param_spec_string ("base-url", N_("Base URL"),
