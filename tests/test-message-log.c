@@ -284,6 +284,80 @@ test_error_entry (void)
   }
 }
 
+/* The metadata builder writes GVariant's serialised form itself: it must be
+ * byte for byte what GLib makes of the same dictionary, with framing offsets
+ * of every size */
+static void
+check_meta_matches_glib (gsize string_length,
+                         guint n_keys)
+{
+  CtMetaBuilder builder = { 0 };
+  GVariantBuilder reference;
+  g_autofree char *text = g_strnfill (string_length, 'h');
+  g_autoptr(GVariant) ours = NULL;
+  g_autoptr(GVariant) theirs = NULL;
+  const char *ids[] = { "1", "two", NULL };
+
+  g_variant_builder_init (&reference, G_VARIANT_TYPE ("a{sv}"));
+  for (guint i = 0; i < n_keys; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("key-%u", i);
+
+      switch (i % 5)
+        {
+        case 0:
+          ct_meta_builder_add_string (&builder, key, text);
+          g_variant_builder_add (&reference, "{sv}", key, g_variant_new_string (text));
+          break;
+        case 1:
+          ct_meta_builder_add_uint32 (&builder, key, 200 + i);
+          g_variant_builder_add (&reference, "{sv}", key, g_variant_new_uint32 (200 + i));
+          break;
+        case 2:
+          ct_meta_builder_add_int64 (&builder, key, -1234567890123 * (gint64) i);
+          g_variant_builder_add (&reference, "{sv}", key, g_variant_new_int64 (-1234567890123 * (gint64) i));
+          break;
+        case 3:
+          ct_meta_builder_add (&builder, key, g_variant_new_strv (ids, -1));
+          g_variant_builder_add (&reference, "{sv}", key, g_variant_new_strv (ids, -1));
+          break;
+        default:
+          ct_meta_builder_add (&builder, key, g_variant_new_boolean (TRUE));
+          g_variant_builder_add (&reference, "{sv}", key, g_variant_new_boolean (TRUE));
+          break;
+        }
+    }
+  ours = g_variant_ref_sink (ct_meta_builder_end (&builder));
+  theirs = g_variant_ref_sink (g_variant_builder_end (&reference));
+
+  g_assert_true (g_variant_is_normal_form (ours));
+  g_assert_cmpmem (g_variant_get_data (ours), g_variant_get_size (ours),
+                   g_variant_get_data (theirs), g_variant_get_size (theirs));
+  g_assert_true (g_variant_equal (ours, theirs));
+}
+
+static void
+test_meta_builder (void)
+{
+  static const gsize lengths[] = { 0, 1, 7, 100, 250, 300, 70000 };
+  CtMetaBuilder builder = { 0 };
+  g_autoptr(GVariant) meta = NULL;
+  const char *value = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (lengths); i++)
+    for (guint n = 0; n <= 16; n += (n < 6 ? 1 : 5))
+      check_meta_matches_glib (lengths[i], n);
+
+  /* NULL leaves a key out; text that is not UTF-8 is made valid */
+  ct_meta_builder_add_string (&builder, "absent", NULL);
+  ct_meta_builder_add_string (&builder, "header", "caf\xe9");
+  meta = g_variant_ref_sink (ct_meta_builder_end (&builder));
+  g_assert_cmpuint (g_variant_n_children (meta), ==, 1);
+  g_assert_true (g_variant_lookup (meta, "header", "&s", &value));
+  g_assert_true (g_utf8_validate (value, -1, NULL));
+  g_assert_true (g_str_has_prefix (value, "caf"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -292,6 +366,7 @@ main (int    argc,
 
   g_test_add_func ("/ct/message/fields", test_message_fields);
   g_test_add_func ("/ct/message/binary-summary", test_binary_summary);
+  g_test_add_func ("/ct/message/meta-builder", test_meta_builder);
   g_test_add_func ("/ct/log/items", test_items);
   g_test_add_func ("/ct/log/coalescing", test_coalescing);
   g_test_add_func ("/ct/log/cap", test_cap);

@@ -121,9 +121,9 @@ ct_http_exchange_begin (CtHttpServer      *server,
   exchange->started = g_get_monotonic_time ();
   exchange->cancellable = g_object_ref (ct_endpoint_get_cancellable (CT_ENDPOINT (server)));
 
-  ct_meta_builder_add (&meta, "http", g_variant_new_string (request_line));
-  ct_meta_builder_add (&meta, "headers", g_variant_new_take_string (g_steal_pointer (&header_text)));
-  ct_meta_builder_add (&meta, "content-type", content_type ? g_variant_new_string (content_type) : NULL);
+  ct_meta_builder_add_string (&meta, "http", request_line);
+  ct_meta_builder_add_string (&meta, "headers", header_text);
+  ct_meta_builder_add_string (&meta, "content-type", content_type);
   va_start (ap, summary);
   first_key = va_arg (ap, const char *);
   ct_meta_builder_add_valist (&meta, first_key, ap);
@@ -206,9 +206,9 @@ ct_http_exchange_respond (CtHttpExchange *exchange,
     summary = status_line = g_strdup_printf ("%u %s", status, soup_status_get_phrase (status));
 
   header_text = ct_http_format_headers (headers);
-  ct_meta_builder_add (&meta, "status", g_variant_new_uint32 (status));
-  ct_meta_builder_add (&meta, "latency-us", g_variant_new_int64 (g_get_monotonic_time () - exchange->started));
-  ct_meta_builder_add (&meta, "headers", g_variant_new_take_string (g_steal_pointer (&header_text)));
+  ct_meta_builder_add_uint32 (&meta, "status", status);
+  ct_meta_builder_add_int64 (&meta, "latency-us", g_get_monotonic_time () - exchange->started);
+  ct_meta_builder_add_string (&meta, "headers", header_text);
   va_start (ap, summary);
   first_key = va_arg (ap, const char *);
   ct_meta_builder_add_valist (&meta, first_key, ap);

@@ -52,19 +52,36 @@ GVariant      *ct_meta_new             (const char *first_key,
 /**
  * CtMetaBuilder:
  *
- * Collects a log entry's metadata on the stack, for code that adds keys in
- * more than one place (ct_meta_new() is the one-call form). Initialise with
- * `CtMetaBuilder builder = { 0 };`; at most 16 keys.
+ * Writes a log entry's metadata (`a{sv}`) straight into its serialised
+ * form, on the stack, for entries logged per message: no #GVariant per key
+ * or value. ct_meta_new() is the one-call form. Initialise with
+ * `CtMetaBuilder builder = { 0 };`, add at most 16 keys, then end it once.
  */
 typedef struct
 {
-  GVariant *entries[16];
-  gsize     n;
+  /*< private >*/
+  guint8   *data;
+  gsize     length;
+  gsize     allocated;
+  gsize     entry_start;
+  gsize     key_end;
+  gsize     ends[16];
+  guint     n;
+  guint8    stack[1024];
 } CtMetaBuilder;
 
 void           ct_meta_builder_add     (CtMetaBuilder *builder,
                                         const char    *key,
                                         GVariant      *value);
+void           ct_meta_builder_add_string (CtMetaBuilder *builder,
+                                        const char    *key,
+                                        const char    *value);
+void           ct_meta_builder_add_uint32 (CtMetaBuilder *builder,
+                                        const char    *key,
+                                        guint32        value);
+void           ct_meta_builder_add_int64 (CtMetaBuilder *builder,
+                                        const char    *key,
+                                        gint64         value);
 void           ct_meta_builder_add_valist (CtMetaBuilder *builder,
                                         const char    *first_key,
                                         va_list        args);
