@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #ifdef __linux__
@@ -833,6 +834,250 @@ test_connect_tcp_refused (void)
   g_assert_null (strstr (out, "\"connected\""));
 }
 
+/* -- REST ------------------------------------------------------------------ */
+
+/* The "meta" object of a log line */
+static JsonObject *
+meta_of (JsonObject *line)
+{
+  JsonObject *meta = json_object_get_object_member (line, "meta");
+
+  g_assert_nonnull (meta);
+  return meta;
+}
+
+/* curl GET @url; what it printed (the body) */
+static char *
+curl_get (const char *url)
+{
+  return ct_test_run_peer (NULL, (const char *[]) {
+                             "curl", "--silent", "--show-error", "--noproxy", "*",
+                             "--max-time", G_STRINGIFY (CT_TEST_TIMEOUT_S), url, NULL });
+}
+
+/* `serve rest`: the listening line has the URL, and each request is an in
+ * entry and its response an out entry with the same exchange id */
+static void
+test_serve_rest (void)
+{
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(JsonObject) first = NULL;
+  g_autoptr(JsonObject) in = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(JsonObject) index = NULL;
+  g_autofree char *expected_url = NULL;
+  g_autofree char *api = NULL;
+  g_autofree char *body = NULL;
+  const char *address;
+  JsonArray *collections;
+
+  server = serve ("rest", &out, &first, NULL);
+  g_assert_cmpstr (member (first, "role"), ==, "server");
+  g_assert_cmpstr (member (first, "direction"), ==, "info");
+  address = member (first, "address");
+  g_assert_true (g_str_has_prefix (address, "127.0.0.1:"));
+  g_assert_cmpuint (address_port (address), >, 0);
+  expected_url = g_strdup_printf ("http://%s/", address);
+  g_assert_cmpstr (member (first, "url"), ==, expected_url);
+
+  /* A third-party client asks for the index */
+  api = g_strconcat (member (first, "url"), "api", NULL);
+  body = curl_get (api);
+  index = parse_json (body);
+  collections = json_object_get_array_member (index, "collections");
+  g_assert_cmpuint (json_array_get_length (collections), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (collections, 0), "count"), ==, 28);
+
+  /* The server's log: the request, then its response */
+  in = read_json_line (out);
+  g_assert_cmpstr (member (in, "protocol"), ==, "rest");
+  g_assert_cmpstr (member (in, "direction"), ==, "in");
+  g_assert_true (g_str_has_prefix (member (in, "peer"), "127.0.0.1:"));
+  g_assert_cmpstr (member (meta_of (in), "http"), ==, "GET /api");
+  g_assert_nonnull (strstr (member (meta_of (in), "headers"), "User-Agent: curl/"));
+  answer = read_json_line (out);
+  g_assert_cmpstr (member (answer, "direction"), ==, "out");
+  g_assert_cmpint (json_object_get_int_member (meta_of (answer), "status"), ==, 200);
+  g_assert_cmpint (json_object_get_int_member (meta_of (answer), "latency-us"), >=, 0);
+  g_assert_cmpstr (member (answer, "text"), ==, body);
+  g_assert_cmpint (json_object_get_int_member (in, "exchange"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (in, "exchange"), ==,
+                   json_object_get_int_member (answer, "exchange"));
+
+  stop_server (server);
+}
+
+/* `send rest`: each request and the response paired with it (same
+ * exchange id), and the exit as soon as every answer is in */
+static void
+test_send_rest (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GSubprocess) sender = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(JsonObject) first = NULL;
+  g_autoptr(JsonObject) got = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GPtrArray) server_lines = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autofree char *base_url = NULL;
+  g_autofree char *sent = NULL;
+  g_autofree char *errors = NULL;
+  int request_at = -1, response_at = -1, post_at = -1, created_at = -1;
+  gint64 started;
+
+  server = serve ("rest", &out, &first, NULL);
+  base_url = g_strdup_printf ("--base-url=http://%s", member (first, "address"));
+
+  started = g_get_monotonic_time ();
+  sender = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                  "send", "rest", base_url, "--json", "--wait=15000",
+                  "GET /api/tasks/1", "POST /api/tasks {\"title\": \"From the CLI\"}", NULL);
+  g_assert_no_error (error);
+  communicate (sender, NULL, &sent, &errors);
+  g_assert_true (g_subprocess_get_if_exited (sender));
+  g_assert_cmpint (g_subprocess_get_exit_status (sender), ==, 0);
+  g_assert_cmpstr (errors, ==, "");
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 10 * G_USEC_PER_SEC);
+
+  lines = parse_json_lines (sent);
+  g_assert_cmpstr (member (lines->pdata[0], "event"), ==, "ready");
+  for (guint i = 0; i < lines->len; i++)
+    {
+      JsonObject *line = lines->pdata[i];
+
+      if (g_strcmp0 (member (line, "direction"), "out") == 0 &&
+          g_strcmp0 (member (line, "summary"), "GET /api/tasks/1") == 0)
+        request_at = i;
+      else if (g_strcmp0 (member (line, "direction"), "out") == 0 &&
+               g_strcmp0 (member (line, "summary"), "POST /api/tasks") == 0)
+        post_at = i;
+    }
+  g_assert_cmpint (request_at, >, 0);
+  g_assert_cmpint (post_at, >, 0);
+  g_assert_cmpstr (member (meta_of (lines->pdata[request_at]), "method"), ==, "GET");
+  g_assert_cmpstr (member (lines->pdata[post_at], "text"), ==, "{\"title\": \"From the CLI\"}");
+  for (guint i = 0; i < lines->len; i++)
+    {
+      JsonObject *line = lines->pdata[i];
+
+      if (g_strcmp0 (member (line, "direction"), "in") != 0)
+        continue;
+      if (json_object_get_int_member (line, "exchange") ==
+          json_object_get_int_member (lines->pdata[request_at], "exchange"))
+        response_at = i;
+      else if (json_object_get_int_member (line, "exchange") ==
+               json_object_get_int_member (lines->pdata[post_at], "exchange"))
+        created_at = i;
+    }
+  g_assert_cmpint (response_at, >, request_at);
+  g_assert_cmpint (created_at, >, post_at);
+  g_assert_cmpint (json_object_get_int_member (lines->pdata[request_at], "exchange"), !=,
+                   json_object_get_int_member (lines->pdata[post_at], "exchange"));
+
+  /* The answers: the task, and the new one */
+  g_assert_cmpint (json_object_get_int_member (meta_of (lines->pdata[response_at]), "status"), ==, 200);
+  got = parse_json (member (lines->pdata[response_at], "text"));
+  g_assert_cmpint (json_object_get_int_member (got, "id"), ==, 1);
+  g_assert_cmpstr (member (got, "title"), ==, "Draft the Q2 roadmap");
+  g_assert_true (g_str_has_prefix (member (lines->pdata[response_at], "summary"), "200 OK"));
+  g_assert_cmpint (json_object_get_int_member (meta_of (lines->pdata[created_at]), "status"), ==, 201);
+  g_assert_nonnull (strstr (member (meta_of (lines->pdata[created_at]), "headers"), "Location: /api/tasks/29"));
+  g_assert_cmpint (find_entry (lines, 0, "error", "error"), ==, -1);
+  g_assert_cmpstr (member (lines->pdata[lines->len - 1], "event"), ==, "stopped");
+
+  /* The server saw both */
+  for (guint n_out = 0; n_out < 2;)
+    {
+      JsonObject *line = read_json_line (out);
+
+      n_out += g_strcmp0 (member (line, "direction"), "out") == 0;
+      g_ptr_array_add (server_lines, line);
+    }
+  {
+    guint n_in = 0;
+
+    for (guint i = 0; i < server_lines->len; i++)
+      if (g_strcmp0 (member (server_lines->pdata[i], "direction"), "in") == 0)
+        {
+          const char *http = member (meta_of (server_lines->pdata[i]), "http");
+
+          g_assert_true (g_str_equal (http, "GET /api/tasks/1") || g_str_equal (http, "POST /api/tasks"));
+          n_in++;
+        }
+    g_assert_cmpuint (n_in, ==, 2);
+  }
+
+  stop_server (server);
+}
+
+/* `serve rest --data-file=PATH --port=0 --json`: its info lines up to
+ * "listening" (the file is read or created before it listens) */
+static GSubprocess *
+serve_rest_with_file (const char        *option,
+                      GDataInputStream **out,
+                      GPtrArray         *before)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) listening = NULL;
+  GSubprocess *server;
+
+  server = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "serve", "rest", "--port=0", "--json", option, NULL);
+  g_assert_no_error (error);
+  *out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
+  listening = read_until_event (*out, "listening", before);
+  g_assert_cmpstr (member (listening, "protocol"), ==, "rest");
+  return server;
+}
+
+/* `serve rest --data-file=PATH` creates the file with the seeded tasks,
+ * and reads it when started again */
+static void
+test_serve_rest_data_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(JsonObject) file = NULL;
+  g_autoptr(GPtrArray) before = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autofree char *dir = g_dir_make_tmp ("ct-test-cli-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  g_autofree char *option = NULL;
+  g_autofree char *contents = NULL;
+  int at;
+
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "tasks.json", NULL);
+  option = g_strdup_printf ("--data-file=%s", path);
+
+  server = serve_rest_with_file (option, &out, before);
+  at = find_entry (before, 0, "info", "saved");
+  g_assert_cmpint (at, >=, 0);
+  g_assert_nonnull (strstr (member (before->pdata[at], "summary"), path));
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  g_assert_no_error (error);
+  file = parse_json (contents);
+  g_assert_cmpint (json_object_get_int_member (file, "version"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (file, "next_id"), ==, 29);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (file, "tasks")), ==, 28);
+  stop_server (server);
+
+  /* The file stays; started again, the server reads it */
+  g_clear_object (&server);
+  g_clear_object (&out);
+  g_ptr_array_set_size (before, 0);
+  server = serve_rest_with_file (option, &out, before);
+  at = find_entry (before, 0, "info", "loaded");
+  g_assert_cmpint (at, >=, 0);
+  g_assert_nonnull (strstr (member (before->pdata[at], "summary"), "28 tasks"));
+  stop_server (server);
+
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -854,6 +1099,9 @@ main (int    argc,
   g_test_add_func ("/ct/cli/send-tcp-length", test_send_tcp_length);
   g_test_add_func ("/ct/cli/send-jsonrpc", test_send_jsonrpc);
   g_test_add_func ("/ct/cli/connect-tcp-refused", test_connect_tcp_refused);
+  g_test_add_func ("/ct/cli/serve-rest", test_serve_rest);
+  g_test_add_func ("/ct/cli/send-rest", test_send_rest);
+  g_test_add_func ("/ct/cli/serve-rest-data-file", test_serve_rest_data_file);
 
   return g_test_run ();
 }

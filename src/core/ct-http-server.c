@@ -154,6 +154,18 @@ ct_http_exchange_is_gone (CtHttpExchange *exchange)
   return g_cancellable_is_cancelled (exchange->cancellable);
 }
 
+/* libsoup (3.2 and later) drops the Content-Length of a 204 as it writes
+ * the headers, then takes the response for one read to EOF and closes the
+ * connection, without saying so: a client that sends its next request on
+ * it meanwhile gets a reset. The headers are out: say the (empty) body had
+ * a length, and the connection is kept. */
+static void
+keep_alive_after_no_content (SoupServerMessage *message)
+{
+  soup_message_headers_set_encoding (soup_server_message_get_response_headers (message),
+                                     SOUP_ENCODING_CONTENT_LENGTH);
+}
+
 /**
  * ct_http_exchange_respond:
  * @content_type: (nullable): of @body
@@ -192,6 +204,8 @@ ct_http_exchange_respond (CtHttpExchange *exchange,
     return;
 
   soup_server_message_set_status (message, status, NULL);
+  if (status == SOUP_STATUS_NO_CONTENT)
+    g_signal_connect (message, "wrote-headers", G_CALLBACK (keep_alive_after_no_content), NULL);
   if (body)
     {
       if (content_type)

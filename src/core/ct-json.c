@@ -24,10 +24,14 @@
 static GPrivate parser_key = G_PRIVATE_INIT (g_object_unref);
 static GPrivate generator_key = G_PRIVATE_INIT (g_object_unref);
 
+/* What json-glib would take but JSON does not, checked before it parses:
+ * nesting deeper than CT_JSON_MAX_DEPTH (its parser recurses, and a body of
+ * a few hundred kilobytes of `[` overflows the stack), and, outside strings,
+ * the extensions its scanner allows: single-quoted strings and comments */
 static gboolean
-check_depth (const char  *data,
-             gsize        length,
-             GError     **error)
+check_syntax (const char  *data,
+              gsize        length,
+              GError     **error)
 {
   guint depth = 0;
   gboolean in_string = FALSE;
@@ -56,6 +60,18 @@ check_depth (const char  *data,
         }
       else if ((c == ']' || c == '}') && depth > 0)
         depth--;
+      else if (c == '\'')
+        {
+          g_set_error_literal (error, CT_ERROR, CT_ERROR_INVALID_PAYLOAD,
+                               _("Not valid JSON: strings go in double quotes (\"…\"), not single ones"));
+          return FALSE;
+        }
+      else if (c == '/' || c == '#')
+        {
+          g_set_error_literal (error, CT_ERROR, CT_ERROR_INVALID_PAYLOAD,
+                               _("Not valid JSON: it has no comments"));
+          return FALSE;
+        }
     }
   return TRUE;
 }
@@ -195,7 +211,7 @@ ct_json_parse (const char  *data,
   if (length < 0)
     length = strlen (data);
 
-  if (!check_depth (data, length, error))
+  if (!check_syntax (data, length, error))
     return NULL;
 
   /* One parser per thread, reused: the root is referenced before the next

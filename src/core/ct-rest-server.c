@@ -171,9 +171,7 @@ read_json_body (CtHttpExchange *exchange,
   node = ct_json_parse (body->data, body->length, &error);
   if (node == NULL)
     {
-      g_autofree char *text = g_strdup_printf (_("The body is not valid JSON: %s"), error->message);
-
-      ct_http_exchange_refuse (exchange, SOUP_STATUS_BAD_REQUEST, text);
+      ct_http_exchange_refuse (exchange, SOUP_STATUS_BAD_REQUEST, error->message);
     }
   return node;
 }
@@ -197,6 +195,7 @@ refuse_store_error (CtHttpExchange *exchange,
 #define ALLOW_INDEX      "GET, HEAD, OPTIONS"
 #define ALLOW_COLLECTION "GET, HEAD, POST, OPTIONS"
 #define ALLOW_ITEM       "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"
+#define ALLOW_WEB        "GET, HEAD, OPTIONS"
 
 static void
 serve_index (CtRestServer   *self,
@@ -414,8 +413,10 @@ handle_web (SoupServer        *soup_server,
         g_autofree char *resource = g_strconcat (WEB_RESOURCE_PATH, files[i].file, NULL);
         g_autoptr(GBytes) body = NULL;
 
+        if (method == SOUP_METHOD_OPTIONS)
+          return answer_options (exchange, ALLOW_WEB);
         if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
-          return refuse_method (exchange, "GET, HEAD");
+          return refuse_method (exchange, ALLOW_WEB);
         body = g_resource_lookup_data (ct_web_get_resource (), resource, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
         g_assert (body != NULL);
         /* Nothing of it may come from elsewhere */
