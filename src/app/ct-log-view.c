@@ -382,6 +382,22 @@ ct_log_view_get_column_view (CtLogView *self)
 }
 
 /**
+ * ct_log_view_select:
+ *
+ * Selects the entry at @position and shows it in the detail view.
+ */
+void
+ct_log_view_select (CtLogView *self,
+                    guint      position)
+{
+  g_return_if_fail (CT_IS_LOG_VIEW (self));
+
+  if (self->log)
+    ct_message_log_flush (self->log);
+  gtk_single_selection_set_selected (self->selection, position);
+}
+
+/**
  * ct_log_view_set_endpoint:
  *
  * Shows @endpoint's log, with its "copy as a command" button when it has

@@ -19,6 +19,8 @@ void          ct_log_view_set_log      (CtLogView    *self,
 CtMessageLog *ct_log_view_get_log      (CtLogView    *self);
 void          ct_log_view_set_endpoint (CtLogView    *self,
                                         CtEndpoint   *endpoint);
+void          ct_log_view_select       (CtLogView    *self,
+                                        guint         position);
 GtkColumnView *ct_log_view_get_column_view (CtLogView *self);
 
 G_END_DECLS

@@ -175,6 +175,21 @@ demo_step (gpointer data)
       gtk_widget_activate_action (GTK_WIDGET (client_pane), "pane.send", NULL);
       break;
 
+    case 6:
+      {
+        /* Open the first answer in the detail view */
+        CtMessageLog *log = ct_endpoint_get_log (self->client);
+
+        ct_message_log_flush (log);
+        for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (log)); i++)
+          if (ct_message_log_get_direction (log, i) == CT_DIRECTION_IN)
+            {
+              ct_log_view_select (ct_endpoint_pane_get_log_view (client_pane), i);
+              break;
+            }
+      }
+      break;
+
     default:
       return G_SOURCE_REMOVE;
     }
@@ -188,7 +203,8 @@ demo_step (gpointer data)
  * ct_protocol_page_demo:
  *
  * Shows the page at work in a few steps a user can follow: starts the
- * server on a free port, connects the client to it and sends three lines.
+ * server on a free port, connects the client to it, sends three lines and
+ * opens the first answer.
  */
 void
 ct_protocol_page_demo (CtProtocolPage *self)
