@@ -37,6 +37,7 @@ bench: build
 	bench/udp.sh $(BUILDDIR)
 	bench/tcp.sh $(BUILDDIR)
 	bench/jsonrpc.sh $(BUILDDIR)
+	bench/rest.sh $(BUILDDIR)
 
 install: build
 	$(MESON) install -C $(BUILDDIR)
