@@ -110,6 +110,67 @@ ct_test_log_count (CtMessageLog *log,
   return count;
 }
 
+/* The @nth entry (from 0) of @direction, or NULL */
+static inline CtMessage *
+ct_test_log_nth (CtMessageLog *log,
+                 CtDirection   direction,
+                 guint         nth)
+{
+  guint n;
+
+  ct_message_log_flush (log);
+  n = g_list_model_get_n_items (G_LIST_MODEL (log));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CtMessage) message = g_list_model_get_item (G_LIST_MODEL (log), i);
+
+      if (ct_message_get_direction (message) == direction && nth-- == 0)
+        return g_steal_pointer (&message);
+    }
+  return NULL;
+}
+
+/* The HTTP status in an entry's metadata */
+static inline guint
+ct_test_meta_status (CtMessage *message)
+{
+  GVariant *meta = ct_message_get_meta (message);
+  guint status = 0;
+
+  g_assert_nonnull (meta);
+  g_assert_true (g_variant_lookup (meta, "status", "u", &status));
+  return status;
+}
+
+/* Every in entry has exactly one out entry with its exchange id, and back */
+static inline void
+ct_test_assert_exchanges_paired (CtMessageLog *log)
+{
+  g_autoptr(GHashTable) in = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_autoptr(GHashTable) out = g_hash_table_new (g_direct_hash, g_direct_equal);
+  GHashTableIter iter;
+  gpointer key;
+  guint n;
+
+  ct_message_log_flush (log);
+  n = g_list_model_get_n_items (G_LIST_MODEL (log));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CtMessage) message = g_list_model_get_item (G_LIST_MODEL (log), i);
+      CtDirection direction = ct_message_get_direction (message);
+      guint64 exchange = ct_message_get_exchange (message);
+
+      if (direction != CT_DIRECTION_IN && direction != CT_DIRECTION_OUT)
+        continue;
+      g_assert_cmpuint (exchange, >, 0);
+      g_assert_true (g_hash_table_add (direction == CT_DIRECTION_IN ? in : out, GSIZE_TO_POINTER (exchange)));
+    }
+  g_assert_cmpuint (g_hash_table_size (in), ==, g_hash_table_size (out));
+  g_hash_table_iter_init (&iter, in);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_assert_true (g_hash_table_contains (out, key));
+}
+
 /* A socket bound to 127.0.0.1 on a free port, and that port */
 static inline GSocket *
 ct_test_bind_loopback (GSocketType  type,

@@ -1012,22 +1012,17 @@ test_send_rest (void)
   stop_server (server);
 }
 
-/* `serve rest --data-file=PATH --port=0 --json`: its info lines up to
- * "listening" (the file is read or created before it listens) */
+/* `serve rest --data-file=PATH --port=0 --json`: "listening" first, as
+ * always, then what it did with the file */
 static GSubprocess *
 serve_rest_with_file (const char        *option,
                       GDataInputStream **out,
-                      GPtrArray         *before)
+                      GPtrArray         *after)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) listening = NULL;
-  GSubprocess *server;
+  GSubprocess *server = serve ("rest", out, &listening, option, NULL);
 
-  server = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "serve", "rest", "--port=0", "--json", option, NULL);
-  g_assert_no_error (error);
-  *out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
-  listening = read_until_event (*out, "listening", before);
-  g_assert_cmpstr (member (listening, "protocol"), ==, "rest");
+  g_ptr_array_add (after, read_json_line (*out));
   return server;
 }
 
@@ -1040,7 +1035,7 @@ test_serve_rest_data_file (void)
   g_autoptr(GSubprocess) server = NULL;
   g_autoptr(GDataInputStream) out = NULL;
   g_autoptr(JsonObject) file = NULL;
-  g_autoptr(GPtrArray) before = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr(GPtrArray) after = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   g_autofree char *dir = g_dir_make_tmp ("ct-test-cli-XXXXXX", &error);
   g_autofree char *path = NULL;
   g_autofree char *option = NULL;
@@ -1051,10 +1046,10 @@ test_serve_rest_data_file (void)
   path = g_build_filename (dir, "tasks.json", NULL);
   option = g_strdup_printf ("--data-file=%s", path);
 
-  server = serve_rest_with_file (option, &out, before);
-  at = find_entry (before, 0, "info", "saved");
+  server = serve_rest_with_file (option, &out, after);
+  at = find_entry (after, 0, "info", "saved");
   g_assert_cmpint (at, >=, 0);
-  g_assert_nonnull (strstr (member (before->pdata[at], "summary"), path));
+  g_assert_nonnull (strstr (member (after->pdata[at], "summary"), path));
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
   g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
   g_assert_no_error (error);
@@ -1067,11 +1062,11 @@ test_serve_rest_data_file (void)
   /* The file stays; started again, the server reads it */
   g_clear_object (&server);
   g_clear_object (&out);
-  g_ptr_array_set_size (before, 0);
-  server = serve_rest_with_file (option, &out, before);
-  at = find_entry (before, 0, "info", "loaded");
+  g_ptr_array_set_size (after, 0);
+  server = serve_rest_with_file (option, &out, after);
+  at = find_entry (after, 0, "info", "loaded");
   g_assert_cmpint (at, >=, 0);
-  g_assert_nonnull (strstr (member (before->pdata[at], "summary"), "28 tasks"));
+  g_assert_nonnull (strstr (member (after->pdata[at], "summary"), "28 tasks"));
   stop_server (server);
 
   g_assert_cmpint (g_remove (path), ==, 0);

@@ -205,25 +205,6 @@ client_log (Fixture *f)
   return ct_endpoint_get_log (f->client);
 }
 
-static CtMessage *
-log_nth (CtMessageLog *log,
-         CtDirection   direction,
-         guint         nth)
-{
-  guint n;
-
-  ct_message_log_flush (log);
-  n = g_list_model_get_n_items (G_LIST_MODEL (log));
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(CtMessage) message = g_list_model_get_item (G_LIST_MODEL (log), i);
-
-      if (ct_message_get_direction (message) == direction && nth-- == 0)
-        return g_steal_pointer (&message);
-    }
-  return NULL;
-}
-
 static guint
 count (Fixture     *f,
        CtDirection  direction)
@@ -237,7 +218,7 @@ wait_in (Fixture *f,
          guint    nth)
 {
   CT_TEST_WAIT_UNTIL (count (f, CT_DIRECTION_IN) > nth);
-  return log_nth (client_log (f), CT_DIRECTION_IN, nth);
+  return ct_test_log_nth (client_log (f), CT_DIRECTION_IN, nth);
 }
 
 static CtMessage *
@@ -245,7 +226,7 @@ wait_error (Fixture *f,
             guint    nth)
 {
   CT_TEST_WAIT_UNTIL (count (f, CT_DIRECTION_ERROR) > nth);
-  return log_nth (client_log (f), CT_DIRECTION_ERROR, nth);
+  return ct_test_log_nth (client_log (f), CT_DIRECTION_ERROR, nth);
 }
 
 /* Runs the main loop for @ms, for checking that nothing more happens */
@@ -312,7 +293,7 @@ body_object (CtMessage *message)
 
 /* Every in entry has exactly one out entry with its exchange id, before it */
 static void
-assert_exchanges_paired (CtMessageLog *log)
+assert_answers_follow_requests (CtMessageLog *log)
 {
   g_autoptr(GHashTable) out = g_hash_table_new (g_direct_hash, g_direct_equal);
   g_autoptr(GHashTable) in = g_hash_table_new (g_direct_hash, g_direct_equal);
@@ -369,7 +350,7 @@ test_crud (Fixture       *f,
   send_line (f, "post /api/tasks {\"title\": \"write tests\"}");
   {
     g_autoptr(CtMessage) in = wait_in (f, 0);
-    g_autoptr(CtMessage) out = log_nth (client_log (f), CT_DIRECTION_OUT, 0);
+    g_autoptr(CtMessage) out = ct_test_log_nth (client_log (f), CT_DIRECTION_OUT, 0);
     g_autofree char *out_summary = summary_of (out);
     g_autofree char *sent = ct_message_dup_text (out);
     g_autofree char *method = meta_string (out, "method");
@@ -429,7 +410,7 @@ test_crud (Fixture       *f,
   send_line (f, line);
   {
     g_autoptr(CtMessage) in = wait_in (f, 1);
-    g_autoptr(CtMessage) out = log_nth (client_log (f), CT_DIRECTION_OUT, 1);
+    g_autoptr(CtMessage) out = ct_test_log_nth (client_log (f), CT_DIRECTION_OUT, 1);
     g_autoptr(JsonObject) task = body_object (in);
     g_autofree char *headers = meta_string (out, "headers");
 
@@ -459,7 +440,7 @@ test_crud (Fixture       *f,
   send_line (f, line);
   {
     g_autoptr(CtMessage) in = wait_in (f, 3);
-    g_autoptr(CtMessage) out = log_nth (client_log (f), CT_DIRECTION_OUT, 3);
+    g_autoptr(CtMessage) out = ct_test_log_nth (client_log (f), CT_DIRECTION_OUT, 3);
     g_autofree char *method = meta_string (out, "method");
     g_autofree char *summary = summary_of (in);
 
@@ -483,7 +464,7 @@ test_crud (Fixture       *f,
 
   g_assert_cmpuint (count (f, CT_DIRECTION_OUT), ==, 5);
   g_assert_cmpuint (count (f, CT_DIRECTION_ERROR), ==, 0);
-  assert_exchanges_paired (client_log (f));
+  assert_answers_follow_requests (client_log (f));
 }
 
 static void
@@ -505,8 +486,8 @@ test_relative_urls (Fixture       *f,
   send_line (f, "GET /echo?x=1");
   {
     g_autoptr(CtMessage) in = wait_in (f, 1);
-    g_autoptr(CtMessage) first = log_nth (client_log (f), CT_DIRECTION_OUT, 0);
-    g_autoptr(CtMessage) second = log_nth (client_log (f), CT_DIRECTION_OUT, 1);
+    g_autoptr(CtMessage) first = ct_test_log_nth (client_log (f), CT_DIRECTION_OUT, 0);
+    g_autoptr(CtMessage) second = ct_test_log_nth (client_log (f), CT_DIRECTION_OUT, 1);
     g_autofree char *first_url = meta_string (first, "url");
     g_autofree char *second_url = meta_string (second, "url");
     g_autofree char *expected_first = g_strdup_printf ("%s/api/tasks", flask->url);
@@ -565,7 +546,7 @@ test_relative_urls (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "base-url"));
   g_clear_error (&error);
   g_assert_cmpuint (count (f, CT_DIRECTION_OUT), ==, 4);
-  assert_exchanges_paired (client_log (f));
+  assert_answers_follow_requests (client_log (f));
 }
 
 static void
@@ -677,7 +658,7 @@ test_headers_setting (Fixture       *f,
   send_line (f, "GET /echo");
   {
     g_autoptr(CtMessage) in = wait_in (f, 0);
-    g_autoptr(CtMessage) out = log_nth (client_log (f), CT_DIRECTION_OUT, 0);
+    g_autoptr(CtMessage) out = ct_test_log_nth (client_log (f), CT_DIRECTION_OUT, 0);
     g_autoptr(JsonObject) echo = body_object (in);
     JsonObject *headers = json_object_get_object_member (echo, "headers");
     g_autofree char *sent = meta_string (out, "headers");
@@ -741,9 +722,9 @@ test_retry_succeeds (Fixture       *f,
   send_line (f, line);
   {
     g_autoptr(CtMessage) last = wait_in (f, 2);
-    g_autoptr(CtMessage) first = log_nth (client_log (f), CT_DIRECTION_IN, 0);
-    g_autoptr(CtMessage) out3 = log_nth (client_log (f), CT_DIRECTION_OUT, 2);
-    g_autoptr(CtMessage) out1 = log_nth (client_log (f), CT_DIRECTION_OUT, 0);
+    g_autoptr(CtMessage) first = ct_test_log_nth (client_log (f), CT_DIRECTION_IN, 0);
+    g_autoptr(CtMessage) out3 = ct_test_log_nth (client_log (f), CT_DIRECTION_OUT, 2);
+    g_autoptr(CtMessage) out1 = ct_test_log_nth (client_log (f), CT_DIRECTION_OUT, 0);
     g_autoptr(JsonObject) body = body_object (last);
     g_autofree char *first_summary = summary_of (first);
     guint attempt = 0;
@@ -764,7 +745,7 @@ test_retry_succeeds (Fixture       *f,
   iterate_for (300);
   g_assert_cmpuint (count (f, CT_DIRECTION_OUT), ==, 3);
   g_assert_cmpuint (count (f, CT_DIRECTION_ERROR), ==, 0);
-  assert_exchanges_paired (client_log (f));
+  assert_answers_follow_requests (client_log (f));
 }
 
 static void
@@ -806,7 +787,7 @@ test_retry_gives_up (Fixture       *f,
   }
   iterate_for (200);
   g_assert_cmpuint (count (f, CT_DIRECTION_OUT), ==, 3);
-  assert_exchanges_paired (client_log (f));
+  assert_answers_follow_requests (client_log (f));
 }
 
 static void
@@ -852,7 +833,7 @@ test_retry_post (Fixture       *f,
     g_assert_cmpuint (meta_u32 (in, "status"), ==, 200);
   }
   g_assert_cmpuint (count (f, CT_DIRECTION_OUT), ==, 5);
-  assert_exchanges_paired (client_log (f));
+  assert_answers_follow_requests (client_log (f));
 }
 
 static void
@@ -869,8 +850,8 @@ test_retry_after (Fixture       *f,
   send_line (f, line);
   {
     g_autoptr(CtMessage) last = wait_in (f, 1);
-    g_autoptr(CtMessage) first = log_nth (client_log (f), CT_DIRECTION_IN, 0);
-    g_autoptr(CtMessage) retry_out = log_nth (client_log (f), CT_DIRECTION_OUT, 1);
+    g_autoptr(CtMessage) first = ct_test_log_nth (client_log (f), CT_DIRECTION_IN, 0);
+    g_autoptr(CtMessage) retry_out = ct_test_log_nth (client_log (f), CT_DIRECTION_OUT, 1);
 
     g_assert_cmpuint (meta_u32 (first, "status"), ==, 429);
     g_assert_cmpuint (meta_u32 (last, "status"), ==, 200);
@@ -990,7 +971,7 @@ test_body_limit (Fixture       *f,
   send_line (f, "GET /big?mib=17");
   {
     g_autoptr(CtMessage) error = wait_error (f, 0);
-    g_autoptr(CtMessage) in = log_nth (client_log (f), CT_DIRECTION_IN, 0);
+    g_autoptr(CtMessage) in = ct_test_log_nth (client_log (f), CT_DIRECTION_IN, 0);
     g_autofree char *summary = summary_of (error);
     g_autofree char *in_summary = summary_of (in);
 
@@ -1045,7 +1026,7 @@ test_cookies (Fixture       *f,
   send_line (f, "GET /echo");
   {
     g_autoptr(CtMessage) in = wait_in (f, 1);
-    g_autoptr(CtMessage) out = log_nth (client_log (f), CT_DIRECTION_OUT, 1);
+    g_autoptr(CtMessage) out = ct_test_log_nth (client_log (f), CT_DIRECTION_OUT, 1);
     g_autofree char *cookie = echoed_cookie (in);
     g_autofree char *headers = meta_string (out, "headers");
 
@@ -1086,7 +1067,7 @@ test_cookies_off (Fixture       *f,
 
   send_line (f, "GET /cookie/set");
   wait_in (f, 0);
-  g_object_unref (log_nth (client_log (f), CT_DIRECTION_IN, 0));
+  g_object_unref (ct_test_log_nth (client_log (f), CT_DIRECTION_IN, 0));
   send_line (f, "GET /echo");
   {
     g_autoptr(CtMessage) in = wait_in (f, 1);
@@ -1113,7 +1094,7 @@ test_redirects (Fixture       *f,
   send_line (f, "GET /redirect");
   {
     g_autoptr(CtMessage) in = wait_in (f, 0);
-    g_autoptr(CtMessage) out = log_nth (client_log (f), CT_DIRECTION_OUT, 0);
+    g_autoptr(CtMessage) out = ct_test_log_nth (client_log (f), CT_DIRECTION_OUT, 0);
     g_autoptr(JsonObject) echo = body_object (in);
     g_autofree char *url = meta_string (in, "url");
     g_autofree char *out_url = meta_string (out, "url");
@@ -1140,7 +1121,7 @@ test_redirects (Fixture       *f,
     g_assert_nonnull (strstr (headers, "Location: "));
   }
   g_assert_cmpuint (count (f, CT_DIRECTION_OUT), ==, 2);
-  assert_exchanges_paired (client_log (f));
+  assert_answers_follow_requests (client_log (f));
 }
 
 /* -- TLS ---------------------------------------------------------------------- */
@@ -1202,7 +1183,7 @@ test_tls (Fixture       *f,
   send_line (f, line);
   {
     g_autoptr(CtMessage) in = wait_in (f, 0);
-    g_autoptr(CtMessage) out = log_nth (client_log (f), CT_DIRECTION_OUT, 1);
+    g_autoptr(CtMessage) out = ct_test_log_nth (client_log (f), CT_DIRECTION_OUT, 1);
     g_autofree char *curl = ct_http_client_dup_curl_command_for_message (out);
     g_autoptr(JsonObject) echo = body_object (in);
 
@@ -1311,7 +1292,7 @@ test_curl_runs (Fixture       *f,
   send_line (f, "PUT /echo?x=1 {\"title\": \"it's done\"}");
   {
     g_autoptr(CtMessage) in = wait_in (f, 0);
-    g_autoptr(CtMessage) out = log_nth (client_log (f), CT_DIRECTION_OUT, 0);
+    g_autoptr(CtMessage) out = ct_test_log_nth (client_log (f), CT_DIRECTION_OUT, 0);
     g_autofree char *expected = g_strdup_printf ("curl -X PUT '%s/echo?x=1' -H 'Content-Type: application/json'"
                                                  " -H 'X-Test: it'\\''s me'"
                                                  " --data-binary '{\"title\": \"it'\\''s done\"}'", flask->url);
@@ -1502,7 +1483,7 @@ test_stop_cancels (Fixture       *f,
   send_line (f, "GET /sleep?s=2");
   send_line (f, line);
   wait_in (f, 0);
-  g_object_unref (log_nth (client_log (f), CT_DIRECTION_IN, 0));
+  g_object_unref (ct_test_log_nth (client_log (f), CT_DIRECTION_IN, 0));
   CT_TEST_WAIT_UNTIL (ct_test_log_find (client_log (f), CT_DIRECTION_INFO, "Retry 1 of 2 in 10000 ms") >= 0);
 
   started = g_get_monotonic_time ();

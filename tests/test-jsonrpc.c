@@ -348,39 +348,10 @@ assert_response (JsonNode   *response,
 
 /* -- reading the log ------------------------------------------------------ */
 
-/* The @nth entry of @direction (from 0), or NULL */
-static CtMessage *
-log_nth (CtMessageLog *log,
-         CtDirection   direction,
-         guint         nth)
-{
-  guint n;
-
-  ct_message_log_flush (log);
-  n = g_list_model_get_n_items (G_LIST_MODEL (log));
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(CtMessage) message = g_list_model_get_item (G_LIST_MODEL (log), i);
-
-      if (ct_message_get_direction (message) == direction && nth-- == 0)
-        return g_steal_pointer (&message);
-    }
-  return NULL;
-}
-
 static char *
 summary_of (CtMessage *message)
 {
   return ct_message_dup_summary (message);
-}
-
-static guint
-meta_status (CtMessage *message)
-{
-  guint status = 0;
-
-  g_assert_true (g_variant_lookup (ct_message_get_meta (message), "status", "u", &status));
-  return status;
 }
 
 /* The meta "ids" of an entry, joined with ',' */
@@ -392,35 +363,6 @@ meta_ids (CtMessage *message)
   if (!g_variant_lookup (ct_message_get_meta (message), "ids", "^a&s", &ids))
     return NULL;
   return g_strjoinv (",", (char **) ids);
-}
-
-/* Every in entry has exactly one out entry with its exchange id, and back */
-static void
-assert_exchanges_paired (CtMessageLog *log)
-{
-  g_autoptr(GHashTable) in = g_hash_table_new (g_direct_hash, g_direct_equal);
-  g_autoptr(GHashTable) out = g_hash_table_new (g_direct_hash, g_direct_equal);
-  GHashTableIter iter;
-  gpointer key;
-  guint n;
-
-  ct_message_log_flush (log);
-  n = g_list_model_get_n_items (G_LIST_MODEL (log));
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(CtMessage) message = g_list_model_get_item (G_LIST_MODEL (log), i);
-      CtDirection direction = ct_message_get_direction (message);
-      guint64 exchange = ct_message_get_exchange (message);
-
-      if (direction != CT_DIRECTION_IN && direction != CT_DIRECTION_OUT)
-        continue;
-      g_assert_cmpuint (exchange, >, 0);
-      g_assert_true (g_hash_table_add (direction == CT_DIRECTION_IN ? in : out, GSIZE_TO_POINTER (exchange)));
-    }
-  g_assert_cmpuint (g_hash_table_size (in), ==, g_hash_table_size (out));
-  g_hash_table_iter_init (&iter, in);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_assert_true (g_hash_table_contains (out, key));
 }
 
 /* -- 1. the specification's examples (jsonrpc.org/specification, section 7) - */
@@ -529,8 +471,8 @@ test_spec_example (Fixture       *f,
     }
 
   /* The server's log: the request as it came, the answer, paired */
-  in = log_nth (log_of (f->server), CT_DIRECTION_IN, 0);
-  out = log_nth (log_of (f->server), CT_DIRECTION_OUT, 0);
+  in = ct_test_log_nth (log_of (f->server), CT_DIRECTION_IN, 0);
+  out = ct_test_log_nth (log_of (f->server), CT_DIRECTION_OUT, 0);
   g_assert_nonnull (in);
   g_assert_nonnull (out);
   {
@@ -541,9 +483,9 @@ test_spec_example (Fixture       *f,
     g_assert_cmpstr (response, ==, text);
   }
   g_assert_cmpuint (ct_message_get_exchange (in), ==, ct_message_get_exchange (out));
-  g_assert_cmpuint (meta_status (out), ==, example->response ? 200 : 204);
-  g_assert_null (log_nth (log_of (f->server), CT_DIRECTION_IN, 1));
-  g_assert_null (log_nth (log_of (f->server), CT_DIRECTION_ERROR, 0));
+  g_assert_cmpuint (ct_test_meta_status (out), ==, example->response ? 200 : 204);
+  g_assert_null (ct_test_log_nth (log_of (f->server), CT_DIRECTION_IN, 1));
+  g_assert_null (ct_test_log_nth (log_of (f->server), CT_DIRECTION_ERROR, 0));
 }
 
 /* -- 2. errors and limits --------------------------------------------------- */
@@ -807,13 +749,13 @@ test_http_method (Fixture       *f,
 
   /* Logged as exchanges too, with the HTTP status */
   {
-    g_autoptr(CtMessage) out = log_nth (log_of (f->server), CT_DIRECTION_OUT, 0);
+    g_autoptr(CtMessage) out = ct_test_log_nth (log_of (f->server), CT_DIRECTION_OUT, 0);
     g_autofree char *summary = summary_of (out);
 
-    g_assert_cmpuint (meta_status (out), ==, 405);
+    g_assert_cmpuint (ct_test_meta_status (out), ==, 405);
     g_assert_nonnull (strstr (summary, "405"));
   }
-  assert_exchanges_paired (log_of (f->server));
+  ct_test_assert_exchanges_paired (log_of (f->server));
 
   /* And POST still works */
   {
@@ -848,7 +790,7 @@ test_content_type (Fixture       *f,
 
   /* The one sent without Content-Type had none */
   {
-    g_autoptr(CtMessage) last = log_nth (log_of (f->server), CT_DIRECTION_IN, G_N_ELEMENTS (accepted) - 1);
+    g_autoptr(CtMessage) last = ct_test_log_nth (log_of (f->server), CT_DIRECTION_IN, G_N_ELEMENTS (accepted) - 1);
     const char *type = NULL;
 
     g_assert_false (g_variant_lookup (ct_message_get_meta (last), "content-type", "&s", &type));
@@ -868,7 +810,7 @@ test_content_type (Fixture       *f,
       error = assert_error (response, CT_JSONRPC_INVALID_REQUEST, "null");
       g_assert_nonnull (strstr (json_object_get_string_member (error, "message"), refused[i]));
     }
-  assert_exchanges_paired (log_of (f->server));
+  ct_test_assert_exchanges_paired (log_of (f->server));
 }
 
 /* A request body streamed with chunked encoding: its size is known only
@@ -937,7 +879,7 @@ test_body_limit (Fixture       *f,
       error = assert_error (response, CT_JSONRPC_INVALID_REQUEST, "null");
       g_assert_nonnull (strstr (json_object_get_string_member (error, "message"), "1024"));
     }
-  assert_exchanges_paired (log_of (f->server));
+  ct_test_assert_exchanges_paired (log_of (f->server));
 
   /* The limit is live: raised, the same body goes through */
   g_object_set (f->server, "max-body-size", 2048, NULL);
@@ -1250,10 +1192,10 @@ test_concurrent_sleeps (Fixture       *f,
   g_assert_cmpint (ping->finished, <, first);
 
   /* The server's log has each exchange's answer with its own latency */
-  assert_exchanges_paired (log_of (f->server));
+  ct_test_assert_exchanges_paired (log_of (f->server));
   for (guint i = 0; i < N_SLEEPS; i++)
     {
-      g_autoptr(CtMessage) out = log_nth (log_of (f->server), CT_DIRECTION_OUT, i + 1);
+      g_autoptr(CtMessage) out = ct_test_log_nth (log_of (f->server), CT_DIRECTION_OUT, i + 1);
       gint64 latency = 0;
 
       g_assert_nonnull (out);
@@ -1262,7 +1204,7 @@ test_concurrent_sleeps (Fixture       *f,
     }
   {
     /* The ping was answered first */
-    g_autoptr(CtMessage) out = log_nth (log_of (f->server), CT_DIRECTION_OUT, 0);
+    g_autoptr(CtMessage) out = ct_test_log_nth (log_of (f->server), CT_DIRECTION_OUT, 0);
     g_autofree char *ids = meta_ids (out);
 
     g_assert_cmpstr (ids, ==, "\"p\"");
@@ -1334,7 +1276,7 @@ wait_client_in (Fixture *f,
                 guint    nth)
 {
   CT_TEST_WAIT_UNTIL (ct_test_log_count (log_of (f->client), CT_DIRECTION_IN) > nth);
-  return log_nth (log_of (f->client), CT_DIRECTION_IN, nth);
+  return ct_test_log_nth (log_of (f->client), CT_DIRECTION_IN, nth);
 }
 
 static void
@@ -1355,7 +1297,7 @@ test_client_call (Fixture       *f,
   g_assert_true (ct_endpoint_send_text (f->client, "subtract [42,23]", &error));
   g_assert_no_error (error);
   in = wait_client_in (f, 0);
-  out = log_nth (log_of (f->client), CT_DIRECTION_OUT, 0);
+  out = ct_test_log_nth (log_of (f->client), CT_DIRECTION_OUT, 0);
   g_assert_nonnull (out);
 
   /* The request the composer line made */
@@ -1373,7 +1315,7 @@ test_client_call (Fixture       *f,
   summary = summary_of (in);
   g_assert_true (g_str_has_prefix (summary, "subtract → result 19 ("));
   g_assert_true (g_str_has_suffix (summary, " ms)"));
-  g_assert_cmpuint (meta_status (in), ==, 200);
+  g_assert_cmpuint (ct_test_meta_status (in), ==, 200);
   g_assert_true (g_variant_lookup (ct_message_get_meta (in), "latency-us", "x", &latency));
   g_assert_cmpint (latency, >, 0);
   out_ids = meta_ids (out);
@@ -1418,9 +1360,9 @@ test_client_call (Fixture       *f,
     g_assert_true (g_str_has_prefix (fourth, "nosuch → error -32601: "));
   }
 
-  assert_exchanges_paired (log_of (f->client));
-  assert_exchanges_paired (log_of (f->server));
-  g_assert_null (log_nth (log_of (f->client), CT_DIRECTION_ERROR, 0));
+  ct_test_assert_exchanges_paired (log_of (f->client));
+  ct_test_assert_exchanges_paired (log_of (f->server));
+  g_assert_null (ct_test_log_nth (log_of (f->client), CT_DIRECTION_ERROR, 0));
 }
 
 static void
@@ -1440,7 +1382,7 @@ test_client_notification (Fixture       *f,
   in = wait_client_in (f, 0);
 
   /* Sent without an id */
-  out = log_nth (log_of (f->client), CT_DIRECTION_OUT, 0);
+  out = ct_test_log_nth (log_of (f->client), CT_DIRECTION_OUT, 0);
   {
     g_autofree char *sent = ct_message_dup_text (out);
 
@@ -1448,23 +1390,23 @@ test_client_notification (Fixture       *f,
   }
 
   /* The server logged the call, and answered nothing */
-  server_in = log_nth (log_of (f->server), CT_DIRECTION_IN, 0);
+  server_in = ct_test_log_nth (log_of (f->server), CT_DIRECTION_IN, 0);
   {
     g_autofree char *server_summary = summary_of (server_in);
-    g_autoptr(CtMessage) server_out = log_nth (log_of (f->server), CT_DIRECTION_OUT, 0);
+    g_autoptr(CtMessage) server_out = ct_test_log_nth (log_of (f->server), CT_DIRECTION_OUT, 0);
 
     g_assert_cmpstr (server_summary, ==, "update [1,2,3] (notification)");
-    g_assert_cmpuint (meta_status (server_out), ==, 204);
+    g_assert_cmpuint (ct_test_meta_status (server_out), ==, 204);
     g_assert_cmpuint (ct_message_get_size (server_out), ==, 0);
   }
 
   /* The client's in entry says so */
   g_assert_cmpuint (ct_message_get_exchange (in), ==, ct_message_get_exchange (out));
-  g_assert_cmpuint (meta_status (in), ==, 204);
+  g_assert_cmpuint (ct_test_meta_status (in), ==, 204);
   g_assert_cmpuint (ct_message_get_size (in), ==, 0);
   summary = summary_of (in);
   g_assert_nonnull (strstr (summary, "no response"));
-  g_assert_null (log_nth (log_of (f->client), CT_DIRECTION_ERROR, 0));
+  g_assert_null (ct_test_log_nth (log_of (f->client), CT_DIRECTION_ERROR, 0));
 
   /* Off again: an id, and an answer */
   g_object_set (f->client, "notification", FALSE, NULL);
@@ -1492,8 +1434,8 @@ test_client_raw (Fixture       *f,
   g_assert_no_error (error);
   {
     g_autoptr(CtMessage) in = wait_client_in (f, 0);
-    g_autoptr(CtMessage) out = log_nth (log_of (f->client), CT_DIRECTION_OUT, 0);
-    g_autoptr(CtMessage) server_in = log_nth (log_of (f->server), CT_DIRECTION_IN, 0);
+    g_autoptr(CtMessage) out = ct_test_log_nth (log_of (f->client), CT_DIRECTION_OUT, 0);
+    g_autoptr(CtMessage) server_in = ct_test_log_nth (log_of (f->server), CT_DIRECTION_IN, 0);
     g_autofree char *sent = ct_message_dup_text (out);
     g_autofree char *arrived = ct_message_dup_text (server_in);
     g_autofree char *received = ct_message_dup_text (in);
@@ -1504,7 +1446,7 @@ test_client_raw (Fixture       *f,
     g_assert_cmpstr (arrived, ==, invalid);
     assert_error (response, CT_JSONRPC_PARSE_ERROR, "null");
     g_assert_true (g_str_has_prefix (summary, "error -32700: "));
-    g_assert_cmpuint (meta_status (in), ==, 200);
+    g_assert_cmpuint (ct_test_meta_status (in), ==, 200);
   }
 
   /* A raw batch, with its own ids, is paired by them */
@@ -1557,7 +1499,7 @@ test_client_batch (Fixture       *f,
   in = wait_client_in (f, 0);
   g_assert_cmpuint (ct_test_log_count (log_of (f->client), CT_DIRECTION_OUT), ==, 1);
   g_assert_cmpuint (ct_test_log_count (log_of (f->client), CT_DIRECTION_IN), ==, 1);
-  out = log_nth (log_of (f->client), CT_DIRECTION_OUT, 0);
+  out = ct_test_log_nth (log_of (f->client), CT_DIRECTION_OUT, 0);
   g_assert_cmpuint (ct_message_get_exchange (in), ==, ct_message_get_exchange (out));
 
   {
@@ -1585,7 +1527,7 @@ test_client_batch (Fixture       *f,
 
   /* The server saw one batch */
   {
-    g_autoptr(CtMessage) server_in = log_nth (log_of (f->server), CT_DIRECTION_IN, 0);
+    g_autoptr(CtMessage) server_in = ct_test_log_nth (log_of (f->server), CT_DIRECTION_IN, 0);
     g_autofree char *summary = summary_of (server_in);
 
     g_assert_true (g_str_has_prefix (summary, "batch of 3: subtract [42,23]; sum [1,2,4]; get_data"));
@@ -1724,7 +1666,7 @@ test_client_http_errors (Fixture       *f,
   {
     g_autoptr(CtMessage) in = wait_client_in (f, 0);
 
-    g_assert_cmpuint (meta_status (in), ==, 413);
+    g_assert_cmpuint (ct_test_meta_status (in), ==, 413);
   }
   CT_TEST_WAIT_UNTIL (ct_test_log_count (log_of (f->client), CT_DIRECTION_ERROR) == 1);
   g_assert_cmpint (ct_test_log_find (log_of (f->client), CT_DIRECTION_ERROR, "413"), >=, 0);
@@ -1741,7 +1683,7 @@ test_client_http_errors (Fixture       *f,
   {
     g_autoptr(CtMessage) in = wait_client_in (f, 1);
 
-    g_assert_cmpuint (meta_status (in), ==, 404);
+    g_assert_cmpuint (ct_test_meta_status (in), ==, 404);
   }
   CT_TEST_WAIT_UNTIL (ct_test_log_count (log_of (f->client), CT_DIRECTION_ERROR) == 2);
   g_assert_cmpint (ct_test_log_find (log_of (f->client), CT_DIRECTION_ERROR, "404"), >=, 0);
@@ -1825,7 +1767,7 @@ test_jsonrpclib_server (Fixture       *f,
     g_autofree char *ids = meta_ids (in);
 
     g_assert_true (g_str_has_prefix (summary, "subtract → result 19 ("));
-    g_assert_cmpuint (meta_status (in), ==, 200);
+    g_assert_cmpuint (ct_test_meta_status (in), ==, 200);
     g_assert_cmpstr (ids, ==, "1");
   }
 
@@ -1874,13 +1816,13 @@ test_jsonrpclib_server (Fixture       *f,
     g_autoptr(CtMessage) in = wait_client_in (f, 5);
     g_autofree char *summary = summary_of (in);
 
-    g_assert_cmpuint (meta_status (in), ==, 200);
+    g_assert_cmpuint (ct_test_meta_status (in), ==, 200);
     g_assert_nonnull (strstr (summary, "no response"));
   }
 
-  assert_exchanges_paired (log);
+  ct_test_assert_exchanges_paired (log);
   g_assert_no_error (error);
-  g_assert_null (log_nth (log, CT_DIRECTION_ERROR, 0));
+  g_assert_null (ct_test_log_nth (log, CT_DIRECTION_ERROR, 0));
 
   g_subprocess_send_signal (python, SIGTERM);
   g_subprocess_wait (python, NULL, NULL);
@@ -1942,22 +1884,22 @@ test_jsonrpclib_client (Fixture       *f,
   g_assert_cmpstr (lines[6], ==, "");
 
   /* The server's log has every exchange; the notification was received */
-  assert_exchanges_paired (log_of (f->server));
+  ct_test_assert_exchanges_paired (log_of (f->server));
   g_assert_cmpuint (ct_test_log_count (log_of (f->server), CT_DIRECTION_IN), ==, 6);
   g_assert_cmpint (ct_test_log_find (log_of (f->server), CT_DIRECTION_ERROR, ""), ==, -1);
   {
-    g_autoptr(CtMessage) in = log_nth (log_of (f->server), CT_DIRECTION_IN, 5);
-    g_autoptr(CtMessage) response = log_nth (log_of (f->server), CT_DIRECTION_OUT, 5);
+    g_autoptr(CtMessage) in = ct_test_log_nth (log_of (f->server), CT_DIRECTION_IN, 5);
+    g_autoptr(CtMessage) response = ct_test_log_nth (log_of (f->server), CT_DIRECTION_OUT, 5);
     g_autofree char *summary = summary_of (in);
     const char *type = NULL;
 
     g_assert_cmpstr (summary, ==, "update [1,2] (notification)");
     g_assert_true (g_variant_lookup (ct_message_get_meta (in), "content-type", "&s", &type));
     g_assert_cmpstr (type, ==, "application/json-rpc");
-    g_assert_cmpuint (meta_status (response), ==, 204);
+    g_assert_cmpuint (ct_test_meta_status (response), ==, 204);
   }
   {
-    g_autoptr(CtMessage) in = log_nth (log_of (f->server), CT_DIRECTION_IN, 3);
+    g_autoptr(CtMessage) in = ct_test_log_nth (log_of (f->server), CT_DIRECTION_IN, 3);
     g_autofree char *summary = summary_of (in);
 
     g_assert_true (g_str_has_prefix (summary, "batch of 3: sum [1,2,4]; subtract [42,23]; get_data"));
@@ -2193,7 +2135,7 @@ bug_client_two_connections (Fixture *f)
   g_assert_cmpint (g_get_monotonic_time () - start, <, 550 * 1000);
   {
     /* The ping came back first */
-    g_autoptr(CtMessage) first = log_nth (log_of (f->client), CT_DIRECTION_IN, 0);
+    g_autoptr(CtMessage) first = ct_test_log_nth (log_of (f->client), CT_DIRECTION_IN, 0);
     g_autofree char *summary = summary_of (first);
 
     g_assert_true (g_str_has_prefix (summary, "ping → "));

@@ -431,26 +431,6 @@ tags_of (JsonNode *node)
 
 /* -- the log ---------------------------------------------------------------- */
 
-/* The @nth entry of @direction (from 0), or NULL */
-static CtMessage *
-log_nth (CtMessageLog *log,
-         CtDirection   direction,
-         guint         nth)
-{
-  guint n;
-
-  ct_message_log_flush (log);
-  n = g_list_model_get_n_items (G_LIST_MODEL (log));
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(CtMessage) message = g_list_model_get_item (G_LIST_MODEL (log), i);
-
-      if (ct_message_get_direction (message) == direction && nth-- == 0)
-        return g_steal_pointer (&message);
-    }
-  return NULL;
-}
-
 /* The last entry of @direction, or NULL */
 static CtMessage *
 log_last (CtMessageLog *log,
@@ -516,44 +496,6 @@ meta_string (CtMessage  *message,
   if (!g_variant_lookup (meta_of (message), key, "&s", &value))
     g_error ("the entry has no string “%s” in its metadata", key);
   return value;
-}
-
-static guint
-meta_status (CtMessage *message)
-{
-  guint status = 0;
-
-  g_assert_true (g_variant_lookup (meta_of (message), "status", "u", &status));
-  return status;
-}
-
-/* Every in entry has exactly one out entry with its exchange id, and back */
-static void
-assert_exchanges_paired (CtMessageLog *log)
-{
-  g_autoptr(GHashTable) in = g_hash_table_new (g_direct_hash, g_direct_equal);
-  g_autoptr(GHashTable) out = g_hash_table_new (g_direct_hash, g_direct_equal);
-  GHashTableIter iter;
-  gpointer key;
-  guint n;
-
-  ct_message_log_flush (log);
-  n = g_list_model_get_n_items (G_LIST_MODEL (log));
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(CtMessage) message = g_list_model_get_item (G_LIST_MODEL (log), i);
-      CtDirection direction = ct_message_get_direction (message);
-      guint64 exchange = ct_message_get_exchange (message);
-
-      if (direction != CT_DIRECTION_IN && direction != CT_DIRECTION_OUT)
-        continue;
-      g_assert_cmpuint (exchange, >, 0);
-      g_assert_true (g_hash_table_add (direction == CT_DIRECTION_IN ? in : out, GSIZE_TO_POINTER (exchange)));
-    }
-  g_assert_cmpuint (g_hash_table_size (in), ==, g_hash_table_size (out));
-  g_hash_table_iter_init (&iter, in);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_assert_true (g_hash_table_contains (out, key));
 }
 
 /* -- 1. CRUD ------------------------------------------------------------------ */
@@ -1104,7 +1046,7 @@ test_head (Fixture       *f,
   {
     g_autoptr(CtMessage) out = log_last (log_of (f->server), CT_DIRECTION_OUT);
 
-    g_assert_cmpuint (meta_status (out), ==, 404);
+    g_assert_cmpuint (ct_test_meta_status (out), ==, 404);
     g_assert_cmpuint (ct_message_get_size (out), ==, 0);
   }
   assert_alive (f);
@@ -1475,12 +1417,12 @@ test_body_size (Fixture       *f,
     guint n = g_list_model_get_n_items (G_LIST_MODEL (log_of (f->server)));
 
     /* the last exchange is assert_alive's GET; the one before, the 413 */
-    g_assert_cmpuint (meta_status (out), ==, 200);
+    g_assert_cmpuint (ct_test_meta_status (out), ==, 200);
     for (guint i = n; i > 0 && refused == NULL; i--)
       {
         g_autoptr(CtMessage) message = g_list_model_get_item (G_LIST_MODEL (log_of (f->server)), i - 1);
 
-        if (ct_message_get_direction (message) == CT_DIRECTION_OUT && meta_status (message) == 413)
+        if (ct_message_get_direction (message) == CT_DIRECTION_OUT && ct_test_meta_status (message) == 413)
           refused = g_steal_pointer (&message);
       }
     g_assert_nonnull (refused);
@@ -1519,7 +1461,7 @@ test_body_size (Fixture       *f,
 
     g_assert_cmpstr (string_member (node, "title"), ==, "Draft the Q2 roadmap");
   }
-  assert_exchanges_paired (log_of (f->server));
+  ct_test_assert_exchanges_paired (log_of (f->server));
 
   /* The limit is live: raised, the same body goes through */
   g_object_set (f->server, "max-body-size", 2048, NULL);
@@ -1669,7 +1611,7 @@ test_if_none_match (Fixture       *f,
       {
         g_autoptr(CtMessage) message = g_list_model_get_item (G_LIST_MODEL (log_of (f->server)), i);
 
-        if (ct_message_get_direction (message) == CT_DIRECTION_OUT && meta_status (message) == 304)
+        if (ct_message_get_direction (message) == CT_DIRECTION_OUT && ct_test_meta_status (message) == 304)
           {
             g_assert_cmpuint (ct_message_get_size (message), ==, 0);
             found = TRUE;
@@ -1809,8 +1751,8 @@ test_log (Fixture       *f,
   {
     g_autoptr(Http) h = request (f, SOUP_METHOD_POST, "/api/tasks", "application/json", body,
                                  "X-Crosstalk-Test", "forty-two", NULL);
-    g_autoptr(CtMessage) in = log_nth (log, CT_DIRECTION_IN, 0);
-    g_autoptr(CtMessage) out = log_nth (log, CT_DIRECTION_OUT, 0);
+    g_autoptr(CtMessage) in = ct_test_log_nth (log, CT_DIRECTION_IN, 0);
+    g_autoptr(CtMessage) out = ct_test_log_nth (log, CT_DIRECTION_OUT, 0);
     g_autofree char *in_text = NULL;
     g_autofree char *out_text = NULL;
     gint64 latency = -1;
@@ -1836,7 +1778,7 @@ test_log (Fixture       *f,
     g_assert_cmpuint (ct_message_get_exchange (out), ==, ct_message_get_exchange (in));
     out_text = ct_message_dup_text (out);
     g_assert_cmpstr (out_text, ==, response);
-    g_assert_cmpuint (meta_status (out), ==, 201);
+    g_assert_cmpuint (ct_test_meta_status (out), ==, 201);
     g_assert_true (g_variant_lookup (meta_of (out), "latency-us", "x", &latency));
     g_assert_cmpint (latency, >=, 0);
     g_assert_cmpint (latency, <, CT_TEST_TIMEOUT_S * G_USEC_PER_SEC);
@@ -1848,8 +1790,8 @@ test_log (Fixture       *f,
   /* A GET with a query: the request line keeps it */
   {
     g_autoptr(Http) h = get (f, "/api/tasks?q=milk&limit=3");
-    g_autoptr(CtMessage) in = log_nth (log, CT_DIRECTION_IN, 1);
-    g_autoptr(CtMessage) out = log_nth (log, CT_DIRECTION_OUT, 1);
+    g_autoptr(CtMessage) in = ct_test_log_nth (log, CT_DIRECTION_IN, 1);
+    g_autoptr(CtMessage) out = ct_test_log_nth (log, CT_DIRECTION_OUT, 1);
     g_autofree char *out_text = ct_message_dup_text (out);
     g_autofree char *text = text_of (h);
 
@@ -1858,22 +1800,22 @@ test_log (Fixture       *f,
     g_assert_cmpuint (ct_message_get_size (in), ==, 0);
     g_assert_cmpuint (ct_message_get_exchange (out), ==, ct_message_get_exchange (in));
     g_assert_cmpuint (ct_message_get_exchange (out), >, 1);
-    g_assert_cmpuint (meta_status (out), ==, 200);
+    g_assert_cmpuint (ct_test_meta_status (out), ==, 200);
     g_assert_cmpstr (out_text, ==, text);
   }
 
   /* An error: its JSON body is the out entry's */
   {
     g_autoptr(Http) h = request (f, SOUP_METHOD_DELETE, "/api/tasks", NULL, NULL, NULL);
-    g_autoptr(CtMessage) in = log_nth (log, CT_DIRECTION_IN, 2);
-    g_autoptr(CtMessage) out = log_nth (log, CT_DIRECTION_OUT, 2);
+    g_autoptr(CtMessage) in = ct_test_log_nth (log, CT_DIRECTION_IN, 2);
+    g_autoptr(CtMessage) out = ct_test_log_nth (log, CT_DIRECTION_OUT, 2);
     g_autofree char *out_text = ct_message_dup_text (out);
     g_autofree char *text = text_of (h);
     g_autofree char *summary = ct_message_dup_summary (out);
 
     g_assert_cmpuint (status_of (h), ==, 405);
     g_assert_cmpstr (meta_string (in, "http"), ==, "DELETE /api/tasks");
-    g_assert_cmpuint (meta_status (out), ==, 405);
+    g_assert_cmpuint (ct_test_meta_status (out), ==, 405);
     g_assert_cmpstr (out_text, ==, text);
     g_assert_nonnull (strstr (meta_string (out, "headers"), "Allow: " ALLOW_COLLECTION "\n"));
     g_assert_nonnull (strstr (summary, "405"));
@@ -1883,15 +1825,15 @@ test_log (Fixture       *f,
   {
     g_autoptr(Http) h = get (f, "/");
     g_autoptr(Http) missing = get (f, "/missing");
-    g_autoptr(CtMessage) out = log_nth (log, CT_DIRECTION_OUT, 3);
-    g_autoptr(CtMessage) missing_out = log_nth (log, CT_DIRECTION_OUT, 4);
+    g_autoptr(CtMessage) out = ct_test_log_nth (log, CT_DIRECTION_OUT, 3);
+    g_autoptr(CtMessage) missing_out = ct_test_log_nth (log, CT_DIRECTION_OUT, 4);
 
-    g_assert_cmpuint (meta_status (out), ==, 200);
+    g_assert_cmpuint (ct_test_meta_status (out), ==, 200);
     g_assert_cmpuint (ct_message_get_size (out), ==, size_of (h));
-    g_assert_cmpuint (meta_status (missing_out), ==, 404);
+    g_assert_cmpuint (ct_test_meta_status (missing_out), ==, 404);
   }
 
-  assert_exchanges_paired (log);
+  ct_test_assert_exchanges_paired (log);
   g_assert_cmpuint (ct_test_log_count (log, CT_DIRECTION_IN), ==, 5);
   g_assert_cmpuint (ct_test_log_count (log, CT_DIRECTION_OUT), ==, 5);
   g_assert_cmpint (ct_test_log_find (log, CT_DIRECTION_ERROR, ""), ==, -1);
@@ -2559,7 +2501,7 @@ test_curl (Fixture       *f,
     g_autoptr(CtMessage) out = log_last (log_of (f->server), CT_DIRECTION_OUT);
     g_autoptr(CtMessage) in = log_exchange (log_of (f->server), CT_DIRECTION_IN, ct_message_get_exchange (out));
 
-    g_assert_cmpuint (meta_status (out), ==, 413);
+    g_assert_cmpuint (ct_test_meta_status (out), ==, 413);
     g_assert_nonnull (strstr (meta_string (in, "headers"), "Transfer-Encoding: chunked"));
   }
   /* and with its Content-Length: refused before it is read */
@@ -2582,7 +2524,7 @@ test_curl (Fixture       *f,
   }
   g_object_set (f->server, "max-body-size", 1024 * 1024, NULL);
 
-  assert_exchanges_paired (log_of (f->server));
+  ct_test_assert_exchanges_paired (log_of (f->server));
   g_assert_cmpint (task_count (f), ==, N_SEED);
 }
 
@@ -2705,11 +2647,11 @@ test_python_requests (Fixture       *f,
   g_assert_cmpstr (lines[11], ==, "");
 
   /* The server logged every one of them */
-  assert_exchanges_paired (log_of (f->server));
+  ct_test_assert_exchanges_paired (log_of (f->server));
   g_assert_cmpuint (ct_test_log_count (log_of (f->server), CT_DIRECTION_IN), ==, 1 + 11);
   g_assert_cmpint (ct_test_log_find (log_of (f->server), CT_DIRECTION_ERROR, ""), ==, -1);
   {
-    g_autoptr(CtMessage) in = log_nth (log_of (f->server), CT_DIRECTION_IN, 2);
+    g_autoptr(CtMessage) in = ct_test_log_nth (log_of (f->server), CT_DIRECTION_IN, 2);
 
     g_assert_cmpstr (meta_string (in, "http"), ==, "POST /api/tasks");
     g_assert_nonnull (strstr (meta_string (in, "headers"), "User-Agent: python-requests/"));

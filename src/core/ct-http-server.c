@@ -402,6 +402,8 @@ ct_http_server_start_at (CtEndpoint     *endpoint,
   g_variant_dict_insert (&meta, "url", "s", url);
   ct_message_log_info (ct_endpoint_get_log (endpoint), "listening", NULL, g_variant_dict_end (&meta),
                        _("Listening on %s"), url);
+  if (klass->listening)
+    klass->listening (self);
   g_task_return_boolean (task, TRUE);
 }
 

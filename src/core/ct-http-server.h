@@ -51,6 +51,8 @@ struct _CtHttpServer
  *   ct_http_server_add_handler(); may refuse the settings with an error.
  *   Paths no handler takes are answered 404
  * @get_url_path: the path shown in the `listening` entry's URL (`/`)
+ * @listening: called once the server listens, after the `listening` entry
+ *   (which is the first entry of every start, as scripts expect)
  * @error_body: the body of an HTTP-level refusal (the 413 of an oversized
  *   request); the default is `{"error":{"status":N,"message":"…"}}`
  */
@@ -62,11 +64,12 @@ struct _CtHttpServerClass
                                 SoupServer   *server,
                                 GError      **error);
   const char * (*get_url_path) (CtHttpServer *self);
+  void         (*listening)    (CtHttpServer *self);
   GBytes *     (*error_body)   (CtHttpServer *self,
                                 guint         status,
                                 const char   *message);
 
-  gpointer padding[4];
+  gpointer padding[3];
 };
 
 GType ct_http_server_get_type (void) G_GNUC_CONST;

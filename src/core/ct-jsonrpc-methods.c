@@ -2,7 +2,7 @@
  *
  * The specification's own examples (subtract, sum, get_data, update,
  * notify_hello, notify_sum) and a few for experiments: echo, add, ping,
- * sleep (answers later without holding up other calls) and fail (answers
+ * sleep (answers from a main-loop timeout, so no call waits for another) and fail (answers
  * with the error it is asked for). Wrong params get -32602 with the
  * signature that was expected.
  *

@@ -35,6 +35,8 @@ struct _CtRestServer
   char         *data_file;
 
   CtRestStore  *store;
+  char         *data_note;      /* what start did with the data file, for the log */
+  gboolean      data_created;
 };
 
 G_DEFINE_FINAL_TYPE (CtRestServer, ct_rest_server, CT_TYPE_HTTP_SERVER)
@@ -511,14 +513,14 @@ ct_rest_server_setup (CtHttpServer  *server,
   CtRestServer *self = CT_REST_SERVER (server);
 
   /* With a data file, the file is the data: read it, or create it */
+  g_clear_pointer (&self->data_note, g_free);
   if (has_data_file (self))
     {
       g_autoptr(GError) local_error = NULL;
 
       if (ct_rest_store_load (self->store, self->data_file, &local_error))
-        ct_message_log_info (ct_endpoint_get_log (CT_ENDPOINT (self)), "loaded", NULL, NULL,
-                             _("Read %u tasks from %s"), ct_rest_store_get_n_items (self->store),
-                             self->data_file);
+        self->data_note = g_strdup_printf (_("Read %u tasks from %s"),
+                                           ct_rest_store_get_n_items (self->store), self->data_file);
       else if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         {
           g_clear_error (&local_error);
@@ -527,9 +529,9 @@ ct_rest_server_setup (CtHttpServer  *server,
               g_propagate_error (error, g_steal_pointer (&local_error));
               return FALSE;
             }
-          ct_message_log_info (ct_endpoint_get_log (CT_ENDPOINT (self)), "saved", NULL, NULL,
-                               _("Created %s with %u tasks"), self->data_file,
-                               ct_rest_store_get_n_items (self->store));
+          self->data_note = g_strdup_printf (_("Created %s with %u tasks"), self->data_file,
+                                             ct_rest_store_get_n_items (self->store));
+          self->data_created = TRUE;
         }
       else
         {
@@ -543,6 +545,19 @@ ct_rest_server_setup (CtHttpServer  *server,
   return TRUE;
 }
 
+/* What was done with the data file, logged after `listening` */
+static void
+ct_rest_server_listening (CtHttpServer *server)
+{
+  CtRestServer *self = CT_REST_SERVER (server);
+
+  if (self->data_note)
+    ct_message_log_info (ct_endpoint_get_log (CT_ENDPOINT (self)), self->data_created ? "saved" : "loaded",
+                         NULL, NULL, "%s", self->data_note);
+  g_clear_pointer (&self->data_note, g_free);
+  self->data_created = FALSE;
+}
+
 static void
 ct_rest_server_dispose (GObject *object)
 {
@@ -551,6 +566,7 @@ ct_rest_server_dispose (GObject *object)
   if (self->store)
     g_signal_handlers_disconnect_by_data (self->store, self);
   g_clear_object (&self->store);
+  g_clear_pointer (&self->data_note, g_free);
   G_OBJECT_CLASS (ct_rest_server_parent_class)->dispose (object);
 }
 
@@ -569,6 +585,7 @@ ct_rest_server_class_init (CtRestServerClass *klass)
   endpoint_class->commands = commands;
   endpoint_class->run_command = ct_rest_server_run_command;
   http_class->setup = ct_rest_server_setup;
+  http_class->listening = ct_rest_server_listening;
 
   ct_http_server_class_install_settings (http_class);
 
