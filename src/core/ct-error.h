@@ -32,5 +32,11 @@ GQuark  ct_error_quark          (void);
 GError *ct_error_from_socket    (const GError   *error,
                                  GSocketAddress *address);
 char   *ct_socket_address_to_string (GSocketAddress *address);
+GError *ct_error_from_http      (const GError         *error,
+                                 GUri                 *uri,
+                                 const char           *where,
+                                 guint                 timeout,
+                                 GTlsCertificateFlags  tls_errors);
+char   *ct_error_describe_tls   (GTlsCertificateFlags  errors);
 
 G_END_DECLS

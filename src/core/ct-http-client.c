@@ -418,20 +418,6 @@ parse_headers (const char  *text,
 
 /* -- formatting -------------------------------------------------------------- */
 
-/* `127.0.0.1:8000`, `[::1]:8443`: the log's peer */
-static char *
-uri_peer (GUri *uri)
-{
-  const char *host = g_uri_get_host (uri);
-  int port = g_uri_get_port (uri);
-
-  if (port < 0)
-    port = g_strcmp0 (g_uri_get_scheme (uri), "https") == 0 ? 443 : 80;
-  if (strchr (host, ':'))
-    return g_strdup_printf ("[%s]:%d", host, port);
-  return g_strdup_printf ("%s:%d", host, port);
-}
-
 /* `/api/tasks?done=1` */
 static char *
 uri_path_and_query (GUri *uri)
@@ -480,28 +466,6 @@ http_version_string (SoupHTTPVersion version)
     case SOUP_HTTP_2_0: return "HTTP/2";
     default:            return NULL;
     }
-}
-
-static char *
-describe_tls_errors (GTlsCertificateFlags errors)
-{
-  g_autoptr(GString) text = g_string_new (NULL);
-  static const struct { GTlsCertificateFlags flag; const char *text; } descriptions[] = {
-    { G_TLS_CERTIFICATE_UNKNOWN_CA, N_("signed by an unknown authority") },
-    { G_TLS_CERTIFICATE_BAD_IDENTITY, N_("made for another host") },
-    { G_TLS_CERTIFICATE_NOT_ACTIVATED, N_("not valid yet") },
-    { G_TLS_CERTIFICATE_EXPIRED, N_("expired") },
-    { G_TLS_CERTIFICATE_REVOKED, N_("revoked") },
-    { G_TLS_CERTIFICATE_INSECURE, N_("using an insecure algorithm") },
-    { G_TLS_CERTIFICATE_GENERIC_ERROR, N_("invalid") },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (descriptions); i++)
-    if (errors & descriptions[i].flag)
-      g_string_append_printf (text, "%s%s", text->len ? ", " : "", _(descriptions[i].text));
-  if (text->len == 0)
-    g_string_append (text, _("not trusted"));
-  return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
 /* -- sending ------------------------------------------------------------------ */
@@ -595,7 +559,7 @@ log_out (Request *request)
   tls_errors = request->tls_errors | soup_message_get_tls_peer_certificate_errors (message);
   if (!request->verify_tls && tls_errors != 0)
     {
-      g_autofree char *described = describe_tls_errors (tls_errors);
+      g_autofree char *described = ct_error_describe_tls (tls_errors);
 
       ct_message_log_info (request_log (request), "tls-unverified", request->peer,
                            ct_meta_new ("url", g_variant_new_string (request->url), NULL),
@@ -703,79 +667,6 @@ on_accept_certificate (SoupMessage          *message,
 {
   request->tls_errors |= errors;
   return TRUE;
-}
-
-/* What went wrong, in a sentence a user can act on */
-static GError *
-translate_error (Request      *request,
-                 const GError *error)
-{
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
-    return g_error_new (CT_ERROR, CT_ERROR_UNREACHABLE,
-                        _("Nobody is listening at %s (connection refused): start the server, or check the URL"),
-                        request->peer);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-    {
-      if (request->self->timeout > 0)
-        return g_error_new (CT_ERROR, CT_ERROR_TIMED_OUT,
-                            _("No answer from %s within %u s: raise the timeout setting, or check the server"),
-                            request->peer, request->self->timeout);
-      return g_error_new (CT_ERROR, CT_ERROR_TIMED_OUT,
-                          _("%s did not answer in time: check the server"), request->peer);
-    }
-
-  if (error->domain == G_RESOLVER_ERROR)
-    return g_error_new (CT_ERROR, CT_ERROR_RESOLVE_FAILED,
-                        _("Cannot find the host “%s” (%s): check the URL"),
-                        g_uri_get_host (request->uri), error->message);
-
-  if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE))
-    {
-      GTlsCertificateFlags errors = request->tls_errors;
-      g_autofree char *described = NULL;
-
-      if (request->message)
-        errors |= soup_message_get_tls_peer_certificate_errors (request->message);
-      described = describe_tls_errors (errors);
-      return g_error_new (CT_ERROR, CT_ERROR_PROTOCOL,
-                          _("The TLS certificate of %s is %s: fix the server’s certificate, or turn off verify-tls to accept it anyway"),
-                          request->peer, described);
-    }
-
-  if (error->domain == G_TLS_ERROR)
-    return g_error_new (CT_ERROR, CT_ERROR_PROTOCOL,
-                        _("TLS with %s failed (%s): is it an https server?"),
-                        request->peer, error->message);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE) ||
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT) ||
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED))
-    return g_error_new (CT_ERROR, CT_ERROR_CONNECTION_RESET,
-                        _("%s closed the connection before answering in full (%s)"),
-                        request->peer, error->message);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE))
-    return g_error_new (CT_ERROR, CT_ERROR_UNREACHABLE,
-                        _("%s cannot be reached (%s): check the URL and the network"),
-                        request->peer, error->message);
-
-  if (g_error_matches (error, SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_TOO_MANY_REDIRECTS))
-    return g_error_new (CT_ERROR, CT_ERROR_PROTOCOL,
-                        _("Too many redirects from %s: the server sends the client in circles"),
-                        request->peer);
-
-  if (g_error_matches (error, SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_REDIRECT_BAD_URI))
-    return g_error_new (CT_ERROR, CT_ERROR_PROTOCOL,
-                        _("%s redirected to a Location that is not a URL"), request->peer);
-
-  if (error->domain == SOUP_SESSION_ERROR)
-    return g_error_new (CT_ERROR, CT_ERROR_PROTOCOL,
-                        _("The answer from %s is not valid HTTP (%s)"), request->peer, error->message);
-
-  return g_error_new (CT_ERROR, CT_ERROR_FAILED, "%s: %s", request->url, error->message);
 }
 
 static gboolean
@@ -890,7 +781,9 @@ attempt_failed (Request      *request,
     }
 
   log_out (request);
-  translated = translate_error (request, error);
+  translated = ct_error_from_http (error, request->uri, request->peer, request->self->timeout,
+                                  request->tls_errors |
+                                  (request->message ? soup_message_get_tls_peer_certificate_errors (request->message) : 0));
 
   if (error_is_retryable (error) && can_retry (request))
     {
@@ -1139,7 +1032,7 @@ ct_http_client_send_text (CtEndpoint  *endpoint,
   request->method = g_steal_pointer (&line.method);
   request->uri = g_steal_pointer (&line.uri);
   request->url = g_uri_to_string (request->uri);
-  request->peer = uri_peer (request->uri);
+  request->peer = ct_net_uri_peer (request->uri);
   request->body = g_steal_pointer (&line.body);
   request->content_type = g_strdup (body_content_type (self->body_type));
   request->headers = g_steal_pointer (&headers);

@@ -257,18 +257,11 @@ send_cb (GObject      *object,
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          g_autofree char *url = g_uri_to_string (soup_message_get_uri (call->message));
-          g_autoptr(GError) ct_error = NULL;
+          GUri *uri = soup_message_get_uri (call->message);
+          g_autofree char *url = g_uri_to_string (uri);
+          g_autoptr(GError) ct_error = ct_error_from_http (error, uri, url, call->self->timeout,
+                                                           soup_message_get_tls_peer_certificate_errors (call->message));
 
-          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-            ct_error = g_error_new (CT_ERROR, CT_ERROR_TIMED_OUT,
-                                    _("No answer from %s within %u s: raise the timeout, or check the server"),
-                                    url, call->self->timeout);
-          else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
-            ct_error = g_error_new (CT_ERROR, CT_ERROR_UNREACHABLE,
-                                    _("Nobody is listening at %s (connection refused)"), url);
-          else
-            ct_error = g_error_new (CT_ERROR, CT_ERROR_FAILED, "%s: %s", url, error->message);
           ct_endpoint_report_error (endpoint, NULL, ct_error);
         }
       call_free (call);

@@ -195,3 +195,22 @@ ct_net_reachable_address (GSocketAddress *bound)
   loopback = g_inet_address_new_loopback (g_inet_address_get_family (inet));
   return g_inet_socket_address_new (loopback, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
 }
+
+/**
+ * ct_net_uri_peer:
+ *
+ * Returns: (transfer full): the host and port of @uri as the log names a
+ *   peer (`127.0.0.1:8000`, `[::1]:8443`), with the scheme's default port
+ */
+char *
+ct_net_uri_peer (GUri *uri)
+{
+  const char *host = g_uri_get_host (uri);
+  int port = g_uri_get_port (uri);
+
+  if (port < 0)
+    port = g_strcmp0 (g_uri_get_scheme (uri), "https") == 0 ? 443 : 80;
+  if (host && strchr (host, ':'))
+    return g_strdup_printf ("[%s]:%d", host, port);
+  return g_strdup_printf ("%s:%d", host ? host : "", port);
+}

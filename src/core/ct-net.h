@@ -19,5 +19,6 @@ GSocketAddress *ct_net_parse_address  (const char           *text,
                                        GError              **error);
 GVariant       *ct_net_address_meta   (GSocketAddress       *address);
 GSocketAddress *ct_net_reachable_address (GSocketAddress    *bound);
+char           *ct_net_uri_peer       (GUri                 *uri);
 
 G_END_DECLS
