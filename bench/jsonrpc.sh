@@ -59,16 +59,12 @@
 
 set -u
 
+me=jsonrpc.sh
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
-out=$here/out
+# shellcheck source=lib.sh
+. "$here/lib.sh" || exit 1
 
-builddir=${1:-_build}
-case $builddir in
-  /*) ;;
-  *) builddir=$PWD/$builddir ;;
-esac
-cli=$builddir/src/cli/crosstalk-cli
+use_builddir "${1:-_build}"
 
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-3}
@@ -80,304 +76,43 @@ WRK=${WRK:-wrk}
 PYTHON=${PYTHON:-/usr/bin/python3}
 TARGET=10
 WRK_ALLOWANCE=20   # seconds a wrk run may take beyond its -d before it is stopped
+# For start_server: the URL the server announces, or its address and /rpc.
+listen_form=url
+url_path=/rpc
+url_path_from_line=yes
+# For run_one_wrk: the Lua script, its summary line's tag, a good response.
+wrk_lua=$here/jsonrpc.lua
+wrk_lua_tag=jsonrpc_lua
+wrk_good='200 with "result":19'
 
-die ()
-{
-  echo "jsonrpc.sh: error: $*" >&2
-  exit 1
-}
-
-is_uint () { case $1 in ''|*[!0-9]*) return 1 ;; *) return 0 ;; esac; }
-
-if ! is_uint "$ROUNDS" || [ "$ROUNDS" -lt 1 ]; then
-  die "ROUNDS must be a positive integer (got '$ROUNDS')"
-fi
-if ! is_uint "$DURATION" || [ "$DURATION" -lt 1 ]; then
-  die "DURATION must be a positive whole number of seconds (got '$DURATION'; wrk takes no fractions)"
-fi
-is_uint "$WARMUP" || die "WARMUP must be a whole number of seconds (got '$WARMUP')"
-if ! is_uint "$THREADS" || [ "$THREADS" -lt 1 ]; then
-  die "THREADS must be a positive integer (got '$THREADS')"
-fi
-if ! is_uint "$CONNECTIONS" || [ "$CONNECTIONS" -lt "$THREADS" ]; then
-  die "CONNECTIONS must be an integer, at least THREADS (got '$CONNECTIONS')"
-fi
+positive ROUNDS "$ROUNDS"
+check_wrk_settings
 is_uint "$STARTUP_TIMEOUT" || die "STARTUP_TIMEOUT must be an integer (got '$STARTUP_TIMEOUT')"
 
-command -v "$WRK" >/dev/null || die "wrk not found ('$WRK'); on Debian: apt-get install wrk"
-command -v timeout >/dev/null || die "no timeout(1) found"
+need_wrk
 [ -x "$PYTHON" ] || die "$PYTHON not found; the reference needs the Debian Python"
 if ! "$PYTHON" -c 'import werkzeug, jsonrpc' 2>/dev/null; then
   die "$PYTHON cannot import werkzeug and jsonrpc; on Debian: apt-get install python3-werkzeug python3-jsonrpc"
 fi
-[ -r "$here/jsonrpc.lua" ] || die "$here/jsonrpc.lua is missing"
-[ -r "$here/jsonrpc-ref.py" ] || die "$here/jsonrpc-ref.py is missing"
-[ -r "$here/jsonrpc-soup-min.c" ] || die "$here/jsonrpc-soup-min.c is missing"
+need_file jsonrpc.lua jsonrpc-ref.py jsonrpc-soup-min.c
 
 ref_cmd="$(printf '%q' "$PYTHON") $(printf '%q' "$here/jsonrpc-ref.py") 0"
-if [ -n "${CT_SERVER_CMD:-}" ]; then
-  ours_cmd=$CT_SERVER_CMD
-else
-  if [ ! -x "$cli" ]; then
-    echo "jsonrpc.sh: error: the CLI is not built: $cli does not exist (or is not executable)." >&2
-    echo "jsonrpc.sh: build it first (make build), or set CT_SERVER_CMD to try this script." >&2
-    exit 1
-  fi
-  ours_cmd="$(printf '%q' "$cli") serve jsonrpc --port=0 --quiet --json"
-fi
+ours_command serve jsonrpc --port=0 --quiet --json
 
-command -v cc >/dev/null || die "no C compiler (cc) found"
-command -v pkg-config >/dev/null || die "no pkg-config found; on Debian: apt-get install pkg-config"
-soup_flags=$(pkg-config --cflags --libs libsoup-3.0 2>/dev/null) \
-  || die "pkg-config finds no libsoup-3.0; on Debian: apt-get install libsoup-3.0-dev"
-mkdir -p "$out" || die "cannot create $out"
-# $soup_flags unquoted: it is a list of compiler arguments.
-# shellcheck disable=SC2086
-cc -O2 -Wall -o "$out/jsonrpc-soup-min" "$here/jsonrpc-soup-min.c" $soup_flags \
-  || die "cannot compile jsonrpc-soup-min.c"
+need_cc
+compile_soup jsonrpc-soup-min
 soup_cmd="$(printf '%q' "$out/jsonrpc-soup-min") 0"
 
-cd "$top" || die "cannot enter $top"
+bench_setup
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/crosstalk-bench.XXXXXX") || die "mktemp failed"
-server_pid=
-load_pid=
+run_one () { run_one_wrk "$@"; }
 
-# True while $1 is alive (a zombie, exited but not yet waited for, is not).
-is_running ()
+round_ratios ()
 {
-  local state
-  if [ -r "/proc/$1/stat" ]; then
-    state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
-    [ -n "$state" ] && [ "$state" != Z ]
-  else
-    kill -0 "$1" 2>/dev/null
-  fi
-}
-
-# Stops the server we started, by its pid: SIGTERM, then SIGKILL after 5 s.
-stop_server ()
-{
-  local i=0
-  [ -n "$server_pid" ] || return 0
-  kill "$server_pid" 2>/dev/null
-  while is_running "$server_pid" && [ $i -lt 100 ]; do
-    sleep 0.05
-    i=$((i + 1))
-  done
-  if is_running "$server_pid"; then
-    echo "jsonrpc.sh: warning: server (pid $server_pid) ignored SIGTERM for 5 s; killing it" >&2
-    kill -KILL "$server_pid" 2>/dev/null
-  fi
-  wait "$server_pid" 2>/dev/null
-  server_pid=
-}
-
-# Stops the wrk we started (timeout(1), which passes SIGTERM on).
-stop_load ()
-{
-  [ -n "$load_pid" ] || return 0
-  kill "$load_pid" 2>/dev/null
-  wait "$load_pid" 2>/dev/null
-  load_pid=
-}
-
-cleanup ()
-{
-  stop_load
-  stop_server
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# utime + stime of a process, all its threads, in clock ticks (empty if unknown).
-cpu_ticks ()
-{
-  [ -r "/proc/$1/stat" ] || return 0
-  sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'
-}
-
-now_ns () { date +%s%N; }
-
-clk_tck=$(getconf CLK_TCK 2>/dev/null || echo 100)
-
-# cpu_percent TICKS0 TICKS1 T0 T1 — the CPU share between two cpu_ticks
-# readings taken at the now_ns readings T0 and T1.
-cpu_percent ()
-{
-  if [ -n "$1" ] && [ -n "$2" ]; then
-    awk -v a="$1" -v b="$2" -v t0="$3" -v t1="$4" -v hz="$clk_tck" \
-      'BEGIN { printf "%.0f", 100 * (b - a) / hz / ((t1 - t0) / 1e9) }'
-  else
-    printf '?'
-  fi
-}
-
-show_server_err ()
-{
-  sed 's/^/  stderr: /' "$tmp/server.err" | tail -n 20 >&2
-}
-
-# start_server KIND CMD — starts CMD in the background and reads its URL
-# from its first stdout line.  Sets $server_pid and $url.
-start_server ()
-{
-  local kind=$1 cmd=$2
-  local line='' i=0 limit status address host
-
-  : >"$tmp/server.out"
-  : >"$tmp/server.err"
-  # exec, so that $! is the server itself and we can stop it by its pid.
-  ( eval "exec $cmd" ) >"$tmp/server.out" 2>"$tmp/server.err" </dev/null &
-  server_pid=$!
-
-  limit=$((STARTUP_TIMEOUT * 20))
-  while :; do
-    if [ "$(wc -l <"$tmp/server.out")" -ge 1 ]; then
-      line=$(head -n 1 "$tmp/server.out")
-      break
-    fi
-    if ! is_running "$server_pid"; then
-      wait "$server_pid" 2>/dev/null
-      status=$?
-      server_pid=
-      echo "jsonrpc.sh: error: $kind server exited (status $status) before printing its first line." >&2
-      echo "jsonrpc.sh: command: $cmd" >&2
-      show_server_err
-      exit 1
-    fi
-    if [ $i -ge $limit ]; then
-      echo "jsonrpc.sh: error: $kind server printed no first line within ${STARTUP_TIMEOUT} s" \
-           "(is stdout flushed after the listening line?)." >&2
-      echo "jsonrpc.sh: command: $cmd" >&2
-      show_server_err
-      exit 1
-    fi
-    sleep 0.05
-    i=$((i + 1))
-  done
-
-  # {...,"event":"listening","url":"http://127.0.0.1:PORT/rpc","address":"127.0.0.1:PORT"}
-  url=$(printf '%s\n' "$line" | sed -n 's/.*"url" *: *"\(http:\/\/[^"]*\)".*/\1/p')
-  if [ -z "$url" ]; then
-    address=$(printf '%s\n' "$line" \
-              | sed -n 's/.*"address" *: *"\([0-9][0-9.]*:[0-9][0-9]*\)".*/\1/p')
-    [ -n "$address" ] && url="http://$address/rpc"
-  fi
-  url=${url/:\/\/0.0.0.0:/://127.0.0.1:}
-  # Loopback only: the load goes nowhere else.
-  host=${url#http://}
-  host=${host%%/*}
-  case $host in
-    127.*:[1-9]*|localhost:[1-9]*|\[::1\]:[1-9]*) ;;
-    *)
-      echo "jsonrpc.sh: error: cannot read a loopback URL from the $kind server's first line:" >&2
-      echo "  $line" >&2
-      echo "jsonrpc.sh: expected e.g. {...,\"event\":\"listening\",\"url\":\"http://127.0.0.1:40123/rpc\"}" >&2
-      exit 1
-      ;;
-  esac
-}
-
-# Exits (status 1) if the server we started has died.
-check_server ()
-{
-  local status
-  is_running "$server_pid" && return 0
-  wait "$server_pid" 2>/dev/null
-  status=$?
-  server_pid=
-  echo "jsonrpc.sh: error: $1 server died $2 (status $status)." >&2
-  show_server_err
-  exit 1
-}
-
-# run_wrk SECONDS OUTFILE — wrk against $url; sets $status.  In the
-# background and waited for, so that an interrupt is handled at once; wrk
-# stops itself after SECONDS and timeout(1) is a second guard.
-run_wrk ()
-{
-  timeout "$(($1 + WRK_ALLOWANCE))" \
-    "$WRK" -t"$THREADS" -c"$CONNECTIONS" -d"$1"s -s "$here/jsonrpc.lua" "$url" \
-    >"$2" 2>&1 </dev/null &
-  load_pid=$!
-  wait "$load_pid"
-  status=$?
-  load_pid=
-}
-
-# field NAME — the number after NAME on the jsonrpc_lua line that the Lua
-# script wrote at the end of wrk's output (empty if none).
-field ()
-{
-  awk -v k="$1" '$1 == "jsonrpc_lua" && $2 == "requests" {
-    for (i = 2; i < NF; i += 2) if ($i == k) { print $(i + 1); exit }
-  }' "$tmp/wrk.out"
-}
-
-# run_one KIND CMD — a fresh server, warmed up, then measured with wrk for
-# DURATION seconds.  Sets $rate (good calls per second) and $info.
-run_one ()
-{
-  local kind=$1 cmd=$2
-  local ticks0 ticks1 t0 t1 rps requests good bad errors load_cpu_s duration_us load_cpu
-
-  start_server "$kind" "$cmd"
-  if [ "$WARMUP" -gt 0 ]; then
-    run_wrk "$WARMUP" "$tmp/warmup.out"
-    check_server "$kind" "during the warm-up"
-    if [ "$status" -ne 0 ]; then
-      echo "jsonrpc.sh: error: wrk failed (status $status) warming up the $kind server:" >&2
-      sed 's/^/  /' "$tmp/warmup.out" | head -n 20 >&2
-      exit 1
-    fi
-  fi
-
-  ticks0=$(cpu_ticks "$server_pid")
-  t0=$(now_ns)
-  run_wrk "$DURATION" "$tmp/wrk.out"
-  t1=$(now_ns)
-  ticks1=$(cpu_ticks "$server_pid")
-
-  check_server "$kind" "during the run"
-  stop_server
-
-  rps=$(sed -n 's/^Requests\/sec: *\([0-9][0-9.]*\).*/\1/p' "$tmp/wrk.out")
-  requests=$(field requests)
-  if [ "$status" -ne 0 ] || [ -z "$rps" ] || [ -z "$requests" ]; then
-    echo "jsonrpc.sh: error: wrk gave no figure against the $kind server (status $status):" >&2
-    sed 's/^/  /' "$tmp/wrk.out" | head -n 20 >&2
-    exit 1
-  fi
-  good=$(field good)
-  bad=$(field bad)
-  errors="connect $(field connect_errors), read $(field read_errors), write $(field write_errors)"
-  errors="$errors, timeout $(field timeouts), non-2xx/3xx $(field non_2xx_3xx)"
-  if [ "${bad:-0}" -ne 0 ] || [ "$errors" != "connect 0, read 0, write 0, timeout 0, non-2xx/3xx 0" ]; then
-    echo "jsonrpc.sh: warning: against the $kind server: $requests responses, ${bad:-?} bad" \
-         "(not 200 with \"result\":19); socket errors: $errors" >&2
-    sed -n 's/^jsonrpc_lua first_bad /  first bad response: /p' "$tmp/wrk.out" >&2
-  fi
-  # wrk's Requests/sec, counting good responses only.
-  rate=$(awk -v r="$rps" -v n="$requests" -v g="${good:-0}" \
-         'BEGIN { printf "%.0f", (n > 0 ? r * g / n : 0) }')
-
-  load_cpu_s=$(field load_cpu_s)
-  duration_us=$(field duration_us)
-  load_cpu=$(awk -v c="$load_cpu_s" -v d="$duration_us" \
-             'BEGIN { if (c != "" && d > 0) printf "%.0f", 100 * c / (d / 1e6); else print "?" }')
-  info="server_cpu $(cpu_percent "$ticks0" "$ticks1" "$t0" "$t1")%  load_cpu ${load_cpu}%"
-}
-
-median ()
-{
-  printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
-    END {
-      if (NR % 2) print v[(NR + 1) / 2]
-      else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
-    }'
+  printf 'round %d/%d  ratio %s  ceiling_ratio %s  crosstalk_vs_ceiling %s\n' "$1" "$ROUNDS" \
+    "$(quotient "${last[crosstalk]}" "${last[python]}")" \
+    "$(quotient "${last[libsoup]}" "${last[python]}")" \
+    "$(quotient "${last[crosstalk]}" "${last[libsoup]}")"
 }
 
 echo "jsonrpc subtract: wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s (after ${WARMUP} s warm-up)," \
@@ -386,58 +121,19 @@ echo "python:    $ref_cmd"
 echo "libsoup:   $soup_cmd"
 echo "crosstalk: $ours_cmd"
 
-# quotient A B — A / B to two decimals, or n/a when B is 0.
-quotient ()
-{
-  awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
-}
+# The order rotates by one place per round: each server goes first, second
+# and last in turn.
+run_rounds calls_per_s python "$ref_cmd" libsoup "$soup_cmd" crosstalk "$ours_cmd"
 
-kinds=(python libsoup crosstalk)
-ref_rates=()
-soup_rates=()
-ours_rates=()
-r=1
-while [ $r -le "$ROUNDS" ]; do
-  # Rotated by one place per round: each server goes first, second and last
-  # in turn.
-  for ((k = 0; k < ${#kinds[@]}; k++)); do
-    kind=${kinds[$(((r - 1 + k) % ${#kinds[@]}))]}
-    case $kind in
-      python)
-        run_one python "$ref_cmd"
-        ref_rate=$rate
-        ref_rates+=("$rate")
-        ;;
-      libsoup)
-        run_one libsoup "$soup_cmd"
-        soup_rate=$rate
-        soup_rates+=("$rate")
-        ;;
-      crosstalk)
-        run_one crosstalk "$ours_cmd"
-        ours_rate=$rate
-        ours_rates+=("$rate")
-        ;;
-    esac
-    printf 'round %d/%d  %-9s  calls_per_s %s  %s\n' "$r" "$ROUNDS" "$kind" "$rate" "$info"
-  done
-  printf 'round %d/%d  ratio %s  ceiling_ratio %s  crosstalk_vs_ceiling %s\n' "$r" "$ROUNDS" \
-    "$(quotient "$ours_rate" "$ref_rate")" "$(quotient "$soup_rate" "$ref_rate")" \
-    "$(quotient "$ours_rate" "$soup_rate")"
-  r=$((r + 1))
-done
-
-ref_median=$(median "${ref_rates[@]}")
-soup_median=$(median "${soup_rates[@]}")
-ours_median=$(median "${ours_rates[@]}")
+ref_median=$(median_of python)
+soup_median=$(median_of libsoup)
+ours_median=$(median_of crosstalk)
 [ "$ref_median" -gt 0 ] || die "the Python server answered no call correctly; cannot compute a ratio"
 
 echo "python_calls_per_s $ref_median"
 echo "crosstalk_calls_per_s $ours_median"
-awk -v a="$ours_median" -v b="$ref_median" -v t="$TARGET" 'BEGIN {
-  printf "ratio %.2f\n", a / b
-  printf "target %s %s\n", t, (a / b >= t ? "met" : "NOT met")
-}'
+echo "ratio $(quotient "$ours_median" "$ref_median")"
+echo "target $TARGET $(verdict "$ours_median" "$ref_median" "$TARGET")"
 echo "libsoup_min_calls_per_s $soup_median"
 echo "ceiling_ratio $(quotient "$soup_median" "$ref_median")"
 echo "crosstalk_vs_ceiling $(quotient "$ours_median" "$soup_median")"

@@ -54,16 +54,12 @@
 
 set -u
 
+me=tcp.sh
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
-out=$here/out
+# shellcheck source=lib.sh
+. "$here/lib.sh" || exit 1
 
-builddir=${1:-_build}
-case $builddir in
-  /*) ;;
-  *) builddir=$PWD/$builddir ;;
-esac
-cli=$builddir/src/cli/crosstalk-cli
+use_builddir "${1:-_build}"
 
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-3}
@@ -77,26 +73,7 @@ STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-10}
 TARGET=0.30
 CONNECT_ALLOWANCE=40   # tcp-load may take 30 s to connect; plus a margin
 IDLE_HOLD=120          # tcp-load --idle lets go by itself after this long
-
-die ()
-{
-  echo "tcp.sh: error: $*" >&2
-  exit 1
-}
-
-is_uint () { case $1 in ''|*[!0-9]*) return 1 ;; *) return 0 ;; esac; }
-
-is_seconds ()
-{
-  case $1 in ''|*[!0-9.]*|*.*.*|.) return 1 ;; *) return 0 ;; esac
-}
-
-positive ()
-{
-  if ! is_uint "$2" || [ "$2" -lt 1 ]; then
-    die "$1 must be a positive integer (got '$2')"
-  fi
-}
+listen_form=address    # for start_server
 
 positive ROUNDS "$ROUNDS"
 positive CONNECTIONS "$CONNECTIONS"
@@ -114,22 +91,12 @@ fi
 awk -v d="$DURATION" 'BEGIN { exit !(d >= 0.1) }' || die "DURATION must be at least 0.1 s"
 
 ref_cmd="$(printf '%q' "$out/tcp-echo-min") 0"
-if [ -n "${CT_SERVER_CMD:-}" ]; then
-  ours_cmd=$CT_SERVER_CMD
-else
-  if [ ! -x "$cli" ]; then
-    echo "tcp.sh: error: the CLI is not built: $cli does not exist (or is not executable)." >&2
-    echo "tcp.sh: build it first (make build), or set CT_SERVER_CMD to try this script." >&2
-    exit 1
-  fi
-  ours_cmd="$(printf '%q' "$cli") serve tcp --port=0 --framing=line --mode=echo --quiet --json"
-fi
+ours_command serve tcp --port=0 --framing=line --mode=echo --quiet --json
 
-command -v cc >/dev/null || die "no C compiler (cc) found"
+need_cc
 command -v timeout >/dev/null || die "no timeout(1) found"
-mkdir -p "$out" || die "cannot create $out"
-cc -O2 -Wall -o "$out/tcp-echo-min" "$here/tcp-echo-min.c" || die "cannot compile tcp-echo-min.c"
-cc -O2 -Wall -o "$out/tcp-load" "$here/tcp-load.c" || die "cannot compile tcp-load.c"
+compile tcp-echo-min
+compile tcp-load
 
 # Room for the idle connections, in the load generator and in the servers
 # (both inherit it); tcp-load would raise its own limit anyway.
@@ -138,80 +105,15 @@ nofile=$(ulimit -Sn)
 if [ "$nofile" != unlimited ] && [ "$nofile" -lt "$nofile_needed" ]; then
   hard=$(ulimit -Hn)
   if [ "$hard" != unlimited ] && [ "$hard" -lt "$nofile_needed" ]; then
-    echo "tcp.sh: warning: the hard limit on open files is $hard; $nofile_needed wanted" >&2
+    warn "the hard limit on open files is $hard; $nofile_needed wanted"
     ulimit -Sn "$hard" 2>/dev/null
   else
     ulimit -Sn "$nofile_needed" 2>/dev/null \
-      || echo "tcp.sh: warning: cannot raise the open-file limit to $nofile_needed" >&2
+      || warn "cannot raise the open-file limit to $nofile_needed"
   fi
 fi
 
-cd "$top" || die "cannot enter $top"
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/crosstalk-bench.XXXXXX") || die "mktemp failed"
-server_pid=
-load_pid=
-sleep_pid=
-
-# True while $1 is alive (a zombie, exited but not yet waited for, is not).
-is_running ()
-{
-  local state
-  if [ -r "/proc/$1/stat" ]; then
-    state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
-    [ -n "$state" ] && [ "$state" != Z ]
-  else
-    kill -0 "$1" 2>/dev/null
-  fi
-}
-
-# Stops the server we started, by its pid: SIGTERM, then SIGKILL after 5 s.
-stop_server ()
-{
-  local i=0
-  [ -n "$server_pid" ] || return 0
-  kill "$server_pid" 2>/dev/null
-  while is_running "$server_pid" && [ $i -lt 100 ]; do
-    sleep 0.05
-    i=$((i + 1))
-  done
-  if is_running "$server_pid"; then
-    echo "tcp.sh: warning: server (pid $server_pid) ignored SIGTERM for 5 s; killing it" >&2
-    kill -KILL "$server_pid" 2>/dev/null
-  fi
-  wait "$server_pid" 2>/dev/null
-  server_pid=
-}
-
-# Stops the load generator we started (timeout(1), which passes SIGTERM on).
-stop_load ()
-{
-  [ -n "$load_pid" ] || return 0
-  kill "$load_pid" 2>/dev/null
-  wait "$load_pid" 2>/dev/null
-  load_pid=
-}
-
-cleanup ()
-{
-  if [ -n "$sleep_pid" ]; then
-    kill "$sleep_pid" 2>/dev/null
-    wait "$sleep_pid" 2>/dev/null
-  fi
-  stop_load
-  stop_server
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# utime + stime of a process, in clock ticks (empty if unknown).
-cpu_ticks ()
-{
-  [ -r "/proc/$1/stat" ] || return 0
-  sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'
-}
+bench_setup
 
 # Resident memory of a process in KiB (empty if unknown).
 rss_kib ()
@@ -226,160 +128,34 @@ fd_count ()
   find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l
 }
 
-now_ns () { date +%s%N; }
-
-# Sleeps until the date +%s%N value $1, if it is in the future.  In the
-# background and waited for, so that an interrupt is handled at once.
-sleep_until_ns ()
+# load_cmd SECONDS — the tcp-load command line against $host:$port, as words
+# in $load_argv: tcp-load stops itself (alarm) and timeout is a second guard.
+load_cmd ()
 {
-  local s
-  s=$(awk -v t="$1" -v n="$(now_ns)" 'BEGIN { if (t > n) printf "%.3f", (t - n) / 1e9; else print 0 }')
-  [ "$s" = 0 ] && return 0
-  sleep "$s" &
-  sleep_pid=$!
-  wait "$sleep_pid"
-  sleep_pid=
+  load_argv=(timeout "$(awk -v d="$1" -v c="$CONNECT_ALLOWANCE" 'BEGIN { print d + c }')"
+             "$out/tcp-load" "$host" "$port" "$1" "$CONNECTIONS" "$WINDOW" "$SIZE")
 }
 
-clk_tck=$(getconf CLK_TCK 2>/dev/null || echo 100)
-
-# cpu_percent TICKS0 TICKS1 T0 T1 — the CPU share between two cpu_ticks
-# readings taken at the now_ns readings T0 and T1.
-cpu_percent ()
+# read_tcp_rate KIND STATUS — read_rate for tcp-load: sets $rate and $load_cpu.
+read_tcp_rate ()
 {
-  if [ -n "$1" ] && [ -n "$2" ]; then
-    awk -v a="$1" -v b="$2" -v t0="$3" -v t1="$4" -v hz="$clk_tck" \
-      'BEGIN { printf "%.0f", 100 * (b - a) / hz / ((t1 - t0) / 1e9) }'
-  else
-    printf '?'
-  fi
-}
-
-show_server_err ()
-{
-  sed 's/^/  stderr: /' "$tmp/server.err" | tail -n 20 >&2
-}
-
-# start_server KIND CMD — starts CMD in the background and reads the address
-# from its first stdout line.  Sets $server_pid, $host and $port.
-start_server ()
-{
-  local kind=$1 cmd=$2
-  local line='' i=0 limit status
-
-  : >"$tmp/server.out"
-  : >"$tmp/server.err"
-  # exec, so that $! is the server itself and we can stop it by its pid.
-  ( eval "exec $cmd" ) >"$tmp/server.out" 2>"$tmp/server.err" </dev/null &
-  server_pid=$!
-
-  limit=$((STARTUP_TIMEOUT * 20))
-  while :; do
-    if [ "$(wc -l <"$tmp/server.out")" -ge 1 ]; then
-      line=$(head -n 1 "$tmp/server.out")
-      break
-    fi
-    if ! is_running "$server_pid"; then
-      wait "$server_pid" 2>/dev/null
-      status=$?
-      server_pid=
-      echo "tcp.sh: error: $kind server exited (status $status) before printing its first line." >&2
-      echo "tcp.sh: command: $cmd" >&2
-      show_server_err
-      exit 1
-    fi
-    if [ $i -ge $limit ]; then
-      echo "tcp.sh: error: $kind server printed no first line within ${STARTUP_TIMEOUT} s" \
-           "(is stdout flushed after the listening line?)." >&2
-      echo "tcp.sh: command: $cmd" >&2
-      show_server_err
-      exit 1
-    fi
-    sleep 0.05
-    i=$((i + 1))
-  done
-
-  # {...,"event":"listening","address":"127.0.0.1:PORT"}
-  host=$(printf '%s\n' "$line" \
-         | sed -n 's/.*"address" *: *"\([0-9][0-9.]*\):\([0-9][0-9]*\)".*/\1/p')
-  port=$(printf '%s\n' "$line" \
-         | sed -n 's/.*"address" *: *"\([0-9][0-9.]*\):\([0-9][0-9]*\)".*/\2/p')
-  [ "$host" = 0.0.0.0 ] && host=127.0.0.1
-  if [ -z "$port" ] || [ "$port" = 0 ]; then
-    echo "tcp.sh: error: cannot read the port from the $kind server's first line:" >&2
-    echo "  $line" >&2
-    echo "tcp.sh: expected e.g. {...,\"event\":\"listening\",\"address\":\"127.0.0.1:40123\"}" >&2
-    exit 1
-  fi
-}
-
-# Exits (status 1) if the server we started has died.
-check_server ()
-{
-  local status
-  is_running "$server_pid" && return 0
-  wait "$server_pid" 2>/dev/null
-  status=$?
-  server_pid=
-  echo "tcp.sh: error: $1 server died $2 (status $status)." >&2
-  show_server_err
-  exit 1
-}
-
-# Reads the load generator's figure from $tmp/load.out into $rate; exits if
-# there is none, warns if the load generator reported errors.
-read_rate ()
-{
-  local kind=$1 status=$2
-  rate=$(sed -n 's/^messages_per_s \([0-9][0-9]*\)$/\1/p' "$tmp/load.out")
-  if [ -z "$rate" ]; then
-    echo "tcp.sh: error: tcp-load gave no figure against the $kind server (status $status)." >&2
-    sed 's/^/  /' "$tmp/load.err" | head -n 20 >&2
-    exit 1
-  fi
-  if [ "$status" -ne 0 ]; then
-    echo "tcp.sh: warning: tcp-load against the $kind server reported errors:" >&2
-    sed 's/^/  /' "$tmp/load.err" | head -n 20 >&2
-  fi
+  read_rate tcp-load messages_per_s "$1" "$2" "tcp-load against the $1 server reported errors:"
 }
 
 # run_one KIND CMD — a fresh server driven by tcp-load for DURATION seconds.
 # Sets $rate and $info.
 run_one ()
 {
-  local kind=$1 cmd=$2
-  local ticks0 ticks1 t0 t1 load_cpu status
-
-  start_server "$kind" "$cmd"
-  ticks0=$(cpu_ticks "$server_pid")
-  t0=$(now_ns)
-  # In the background and waited for, so that an interrupt is handled at
-  # once; tcp-load stops itself (alarm) and timeout is a second guard.
-  timeout "$(awk -v d="$DURATION" -v c="$CONNECT_ALLOWANCE" 'BEGIN { print d + c }')" \
-    "$out/tcp-load" "$host" "$port" "$DURATION" "$CONNECTIONS" "$WINDOW" "$SIZE" \
-    >"$tmp/load.out" 2>"$tmp/load.err" </dev/null &
-  load_pid=$!
-  wait "$load_pid"
-  status=$?
-  load_pid=
-  t1=$(now_ns)
-  ticks1=$(cpu_ticks "$server_pid")
-
-  check_server "$kind" "during the run"
-  stop_server
-  read_rate "$kind" "$status"
-
-  load_cpu=$(sed -n 's/.* load_cpu \([0-9][0-9]*\)%.*/\1/p' "$tmp/load.err")
-  info="server_cpu $(cpu_percent "$ticks0" "$ticks1" "$t0" "$t1")%  load_cpu ${load_cpu:-?}%"
+  start_server "$1" "$2"
+  load_cmd "$DURATION"
+  measure "$1" run_load "$tmp/load.out" "$tmp/load.err" "${load_argv[@]}"
+  read_tcp_rate "$1" "$status"
+  info="server_cpu ${server_cpu}%  load_cpu ${load_cpu:-?}%"
 }
 
-median ()
+round_ratios ()
 {
-  printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
-    END {
-      if (NR % 2) print v[(NR + 1) / 2]
-      else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
-    }'
+  printf 'round %d/%d  ratio %s\n' "$1" "$ROUNDS" "$(quotient "${last[crosstalk]}" "${last[reference]}")"
 }
 
 echo "tcp echo: ${CONNECTIONS} connections x ${WINDOW} lines in flight, ${SIZE}-byte lines," \
@@ -389,39 +165,16 @@ echo "crosstalk: $ours_cmd"
 
 # ---- throughput --------------------------------------------------------
 
-ref_rates=()
-ours_rates=()
-r=1
-while [ $r -le "$ROUNDS" ]; do
-  if [ $((r % 2)) -eq 1 ]; then order="reference crosstalk"; else order="crosstalk reference"; fi
-  for kind in $order; do
-    if [ "$kind" = reference ]; then
-      run_one reference "$ref_cmd"
-      ref_rate=$rate
-      ref_rates+=("$rate")
-    else
-      run_one crosstalk "$ours_cmd"
-      ours_rate=$rate
-      ours_rates+=("$rate")
-    fi
-    printf 'round %d/%d  %-9s  messages_per_s %s  %s\n' "$r" "$ROUNDS" "$kind" "$rate" "$info"
-  done
-  printf 'round %d/%d  ratio %s\n' "$r" "$ROUNDS" \
-    "$(awk -v a="$ours_rate" -v b="$ref_rate" \
-       'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
-  r=$((r + 1))
-done
+run_rounds messages_per_s reference "$ref_cmd" crosstalk "$ours_cmd"
 
-ref_median=$(median "${ref_rates[@]}")
-ours_median=$(median "${ours_rates[@]}")
+ref_median=$(median_of reference)
+ours_median=$(median_of crosstalk)
 [ "$ref_median" -gt 0 ] || die "the reference echoed nothing; cannot compute a ratio"
 
 echo "reference_messages_per_s $ref_median"
 echo "crosstalk_messages_per_s $ours_median"
-awk -v a="$ours_median" -v b="$ref_median" -v t="$TARGET" 'BEGIN {
-  printf "ratio %.2f\n", a / b
-  printf "target %s %s\n", t, (a / b >= t ? "met" : "NOT met")
-}'
+echo "ratio $(quotient "$ours_median" "$ref_median")"
+echo "target $TARGET $(verdict "$ours_median" "$ref_median" "$TARGET")"
 
 # ---- memory under load -------------------------------------------------
 
@@ -430,10 +183,8 @@ if awk -v d="$DURATION_MEMORY" 'BEGIN { exit !(d > 0) }'; then
   start_server crosstalk "$ours_cmd"
   ticks0=$(cpu_ticks "$server_pid")
   t0=$(now_ns)
-  timeout "$(awk -v d="$DURATION_MEMORY" -v c="$CONNECT_ALLOWANCE" 'BEGIN { print d + c }')" \
-    "$out/tcp-load" "$host" "$port" "$DURATION_MEMORY" "$CONNECTIONS" "$WINDOW" "$SIZE" \
-    >"$tmp/load.out" 2>"$tmp/load.err" </dev/null &
-  load_pid=$!
+  load_cmd "$DURATION_MEMORY"
+  start_load "$tmp/load.out" "$tmp/load.err" "${load_argv[@]}"
 
   # Samples at 0, SAMPLE_INTERVAL, 2 x SAMPLE_INTERVAL, ... and at the end
   # of the measured time, while the load is still running (it runs 0.5 s
@@ -448,7 +199,7 @@ if awk -v d="$DURATION_MEMORY" 'BEGIN { exit !(d > 0) }'; then
     sleep_until_ns "$(awk -v t0="$t0" -v at="$at" 'BEGIN { printf "%.0f", t0 + at * 1e9 }')"
     check_server crosstalk "under load, ${at} s into the memory phase"
     if ! is_running "$load_pid"; then
-      echo "tcp.sh: warning: tcp-load stopped early, ${at} s into the memory phase" >&2
+      warn "tcp-load stopped early, ${at} s into the memory phase"
       break
     fi
     rss=$(rss_kib "$server_pid")
@@ -458,15 +209,13 @@ if awk -v d="$DURATION_MEMORY" 'BEGIN { exit !(d > 0) }'; then
     k=$((k + 1))
   done
 
-  wait "$load_pid"
-  status=$?
-  load_pid=
+  wait_load
   t1=$(now_ns)
   ticks1=$(cpu_ticks "$server_pid")
   check_server crosstalk "at the end of the memory phase"
   mem_cpu=$(cpu_percent "$ticks0" "$ticks1" "$t0" "$t1")
   stop_server
-  read_rate crosstalk "$status"
+  read_tcp_rate crosstalk "$status"
   [ ${#samples[@]} -gt 0 ] || die "no VmRSS sample was taken under load"
 
   printf '%s\n' "${samples[@]}" | awk -v rate="$rate" -v d="$DURATION_MEMORY" -v cpu="$mem_cpu" '
@@ -493,10 +242,8 @@ if [ "$IDLE_CONNECTIONS" -gt 0 ]; then
   fds_before=$(fd_count "$server_pid")
   [ -n "$rss_before" ] || die "cannot read VmRSS from /proc/$server_pid/status"
 
-  timeout "$((IDLE_HOLD + CONNECT_ALLOWANCE))" \
-    "$out/tcp-load" --idle "$IDLE_CONNECTIONS" "$host" "$port" "$IDLE_HOLD" \
-    >"$tmp/load.out" 2>"$tmp/load.err" </dev/null &
-  load_pid=$!
+  start_load "$tmp/load.out" "$tmp/load.err" timeout "$((IDLE_HOLD + CONNECT_ALLOWANCE))" \
+    "$out/tcp-load" --idle "$IDLE_CONNECTIONS" "$host" "$port" "$IDLE_HOLD"
 
   # tcp-load prints its line once it has connected (within 30 s) and checked
   # the connections a second later.
