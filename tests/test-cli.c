@@ -530,7 +530,7 @@ test_list_and_help (void)
   g_autofree char *tcp_client_help = NULL;
   g_autofree char *tcp_section = NULL;
   static const char *ids[] = { "udp", "tcp", "jsonrpc", "rest", "chat", "amqp" };
-  static const char *coming[] = { "chat", "amqp" };
+  static const char *coming[] = { "amqp" };
 
   list = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "list", NULL);
   g_assert_no_error (error);
@@ -570,6 +570,15 @@ test_list_and_help (void)
     g_assert_nonnull (strstr (rest_section, "--base-url="));
     g_assert_nonnull (strstr (rest_section, "--retries=N"));
   }
+  {
+    g_autofree char *chat_section = list_section (list_out, "chat");
+
+    g_assert_null (strstr (chat_section, "not built yet"));
+    g_assert_nonnull (strstr (chat_section, "--max-frame=N"));
+    g_assert_nonnull (strstr (chat_section, "--rate-limit=N"));
+    g_assert_nonnull (strstr (chat_section, "--url="));
+    g_assert_nonnull (strstr (chat_section, "--chat-mode=auto|on|off"));
+  }
   for (guint i = 0; i < G_N_ELEMENTS (coming); i++)
     {
       g_autofree char *section = list_section (list_out, coming[i]);
@@ -596,7 +605,7 @@ test_list_and_help (void)
 static void
 test_not_built_yet (void)
 {
-  static const char *coming[] = { "chat", "amqp" };
+  static const char *coming[] = { "amqp" };
 
   for (guint i = 0; i < G_N_ELEMENTS (coming); i++)
     {

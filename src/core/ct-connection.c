@@ -14,6 +14,7 @@ typedef struct
 {
   guint   id;
   char   *peer;     /* GRefString */
+  char   *name;
   gint64  opened;
 } CtConnectionPrivate;
 
@@ -24,6 +25,7 @@ enum {
   PROP_ID,
   PROP_PEER,
   PROP_OPENED,
+  PROP_NAME,
   N_PROPS
 };
 
@@ -35,6 +37,7 @@ ct_connection_finalize (GObject *object)
   CtConnectionPrivate *priv = ct_connection_get_instance_private (CT_CONNECTION (object));
 
   g_clear_pointer (&priv->peer, g_ref_string_release);
+  g_clear_pointer (&priv->name, g_free);
   G_OBJECT_CLASS (ct_connection_parent_class)->finalize (object);
 }
 
@@ -57,6 +60,9 @@ ct_connection_get_property (GObject    *object,
     case PROP_OPENED:
       g_value_set_int64 (value, ct_connection_get_opened (self));
       break;
+    case PROP_NAME:
+      g_value_set_string (value, ct_connection_get_name (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -77,6 +83,9 @@ ct_connection_set_property (GObject      *object,
       break;
     case PROP_PEER:
       priv->peer = g_ref_string_new (g_value_get_string (value) ? g_value_get_string (value) : "");
+      break;
+    case PROP_NAME:
+      ct_connection_set_name (CT_CONNECTION (object), g_value_get_string (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -101,6 +110,10 @@ ct_connection_class_init (CtConnectionClass *klass)
   properties[PROP_OPENED] =
     g_param_spec_int64 ("opened", NULL, NULL, 0, G_MAXINT64, 0,
                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* What the protocol calls the peer, when it names it: a chat nickname */
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -145,4 +158,33 @@ ct_connection_get_opened (CtConnection *self)
 
   g_return_val_if_fail (CT_IS_CONNECTION (self), 0);
   return priv->opened;
+}
+
+/**
+ * ct_connection_get_name:
+ *
+ * Returns: (nullable): what the protocol calls the peer (a chat nickname),
+ *   or %NULL when it has no name
+ */
+const char *
+ct_connection_get_name (CtConnection *self)
+{
+  CtConnectionPrivate *priv = ct_connection_get_instance_private (self);
+
+  g_return_val_if_fail (CT_IS_CONNECTION (self), NULL);
+  return priv->name;
+}
+
+void
+ct_connection_set_name (CtConnection *self,
+                        const char   *name)
+{
+  CtConnectionPrivate *priv = ct_connection_get_instance_private (self);
+
+  g_return_if_fail (CT_IS_CONNECTION (self));
+  if (g_strcmp0 (priv->name, name) == 0)
+    return;
+  g_free (priv->name);
+  priv->name = g_strdup (name);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
 }

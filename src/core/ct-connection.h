@@ -22,5 +22,8 @@ struct _CtConnectionClass
 guint       ct_connection_get_id     (CtConnection *self);
 const char *ct_connection_get_peer   (CtConnection *self);
 gint64      ct_connection_get_opened (CtConnection *self);
+const char *ct_connection_get_name   (CtConnection *self);
+void        ct_connection_set_name   (CtConnection *self,
+                                      const char   *name);
 
 G_END_DECLS

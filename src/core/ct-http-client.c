@@ -346,27 +346,27 @@ parse_line (CtHttpClient  *self,
   return TRUE;
 }
 
-typedef struct
-{
-  char *name;
-  char *value;
-} Header;
-
-static void
-header_free (Header *header)
+void
+ct_http_header_free (CtHttpHeader *header)
 {
   g_free (header->name);
   g_free (header->value);
   g_free (header);
 }
 
-/* The headers setting: `Name: value` per line (a literal `\n` also ends a
- * line, for one-line entries); blank lines are skipped. */
-static GPtrArray *
-parse_headers (const char  *text,
-               GError     **error)
+/**
+ * ct_http_parse_headers:
+ * @text: (nullable): a `headers` setting: `Name: value` per line (a literal
+ *   `\n` also ends a line, for one-line entries); blank lines are skipped
+ *
+ * Returns: (transfer full) (element-type CtHttpHeader): the headers, or
+ *   %NULL with an error that says which line to fix
+ */
+GPtrArray *
+ct_http_parse_headers (const char  *text,
+                       GError     **error)
 {
-  g_autoptr(GPtrArray) headers = g_ptr_array_new_with_free_func ((GDestroyNotify) header_free);
+  g_autoptr(GPtrArray) headers = g_ptr_array_new_with_free_func ((GDestroyNotify) ct_http_header_free);
   g_autoptr(GString) unescaped = g_string_new (text ? text : "");
   g_auto(GStrv) lines = NULL;
 
@@ -379,7 +379,7 @@ parse_headers (const char  *text,
       const char *colon = strchr (line, ':');
       g_autofree char *name = NULL;
       g_autofree char *value = NULL;
-      Header *header;
+      CtHttpHeader *header;
 
       if (*line == '\0')
         continue;
@@ -408,7 +408,7 @@ parse_headers (const char  *text,
           return NULL;
         }
 
-      header = g_new (Header, 1);
+      header = g_new (CtHttpHeader, 1);
       header->name = g_steal_pointer (&name);
       header->value = g_steal_pointer (&value);
       g_ptr_array_add (headers, header);
@@ -482,7 +482,7 @@ typedef struct
   char                 *peer;
   GBytes               *body;
   char                 *content_type;
-  GPtrArray            *headers;       /* Header */
+  GPtrArray            *headers;       /* CtHttpHeader */
   gboolean              follow_redirects;
   gboolean              verify_tls;
   guint                 retries;
@@ -601,7 +601,7 @@ on_starting (SoupMessage *message,
    * setting wins */
   for (guint i = 0; i < request->headers->len; i++)
     {
-      Header *header = g_ptr_array_index (request->headers, i);
+      CtHttpHeader *header = g_ptr_array_index (request->headers, i);
 
       if (g_ascii_strcasecmp (header->name, "User-Agent") == 0)
         soup_message_headers_replace (soup_message_get_request_headers (message), header->name, header->value);
@@ -968,7 +968,7 @@ start_attempt (Request *request)
     soup_message_set_request_body_from_bytes (request->message, request->content_type, request->body);
   for (guint i = 0; i < request->headers->len; i++)
     {
-      Header *header = g_ptr_array_index (request->headers, i);
+      CtHttpHeader *header = g_ptr_array_index (request->headers, i);
 
       if (g_ascii_strcasecmp (header->name, "Content-Type") == 0)
         soup_message_headers_replace (headers, header->name, header->value);
@@ -1022,7 +1022,7 @@ ct_http_client_send_text (CtEndpoint  *endpoint,
   g_autoptr(GPtrArray) headers = NULL;
   Request *request;
 
-  headers = parse_headers (self->headers, error);
+  headers = ct_http_parse_headers (self->headers, error);
   if (headers == NULL || !parse_line (self, text, &line, error))
     return FALSE;
 
@@ -1055,7 +1055,7 @@ ct_http_client_check_text (CtEndpoint  *endpoint,
   g_auto(Line) line = { NULL, };
   g_autoptr(GPtrArray) headers = NULL;
 
-  headers = parse_headers (self->headers, error);
+  headers = ct_http_parse_headers (self->headers, error);
   return headers != NULL && parse_line (self, text, &line, error);
 }
 

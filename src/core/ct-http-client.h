@@ -45,6 +45,17 @@ CtEndpoint *ct_http_client_new                 (void);
 gboolean    ct_http_client_clear_cookies       (CtHttpClient  *self,
                                                 GError       **error);
 
+/* The `headers` setting, shared with the WebSocket client */
+typedef struct
+{
+  char *name;
+  char *value;
+} CtHttpHeader;
+
+GPtrArray  *ct_http_parse_headers              (const char    *text,
+                                                GError       **error);
+void        ct_http_header_free                (CtHttpHeader  *header);
+
 /* "Copy as curl" */
 char       *ct_http_client_dup_curl_command    (GVariant      *request_meta,
                                                 GBytes        *body);

@@ -9,6 +9,8 @@
 #include "ct-endpoint.h"
 #include "ct-protocol.h"
 #include "ct-jsonrpc-client.h"
+#include "ct-chat-client.h"
+#include "ct-chat-server.h"
 #include "ct-http-client.h"
 #include "ct-jsonrpc-server.h"
 #include "ct-rest-server.h"
@@ -73,9 +75,10 @@ static const CtProtocol protocols[] = {
     .icon_name = "user-available-symbolic",
     .server_title = N_("Chat server"),
     .client_title = N_("Clients"),
+    .multi_client = TRUE,
     .default_port = 8765,
-    .planned = N_("A WebSocket chat server with nicknames, history and a web page, and clients "
-                  "that show every frame."),
+    .get_server_type = ct_chat_server_get_type,
+    .get_client_type = ct_chat_client_get_type,
   },
   {
     .id = "amqp",

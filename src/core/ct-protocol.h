@@ -26,6 +26,8 @@ G_BEGIN_DECLS
  *   placeholder, when lines follow a syntax (`subtract [42, 23]`)
  * @demo: (translatable): three composer lines the window's demo sends; the
  *   first %NULL means plain greetings
+ * @multi_client: the page can run several clients side by side (chat
+ *   participants), added and removed by the user
  *
  * One entry per protocol: the window builds its pages from the registry and
  * the CLI its verbs. Adding a protocol is adding its endpoint types and one
@@ -45,6 +47,7 @@ struct _CtProtocol
   const char  *planned;
   const char  *composer_hint;
   const char  *demo[3];
+  gboolean     multi_client;
 };
 
 const CtProtocol *ct_protocol_get_all       (guint            *n_protocols);

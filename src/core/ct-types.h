@@ -74,6 +74,18 @@ typedef enum
   CT_TCP_MODE_MANUAL,
 } CtTcpMode;
 
+/**
+ * CtChatMode:
+ * Whether a WebSocket client speaks the chat format (docs/protocols/chat.md):
+ * when the server's first frame is a Crosstalk welcome, always, or never.
+ */
+typedef enum
+{
+  CT_CHAT_MODE_AUTO,
+  CT_CHAT_MODE_ON,
+  CT_CHAT_MODE_OFF,
+} CtChatMode;
+
 /* Flags in GParamSpec.flags that mark an endpoint property as a user setting
  * (shown in the GUI form, accepted as a CLI option, saved with a session). */
 #define CT_PARAM_SETTING (1 << G_PARAM_USER_SHIFT)
