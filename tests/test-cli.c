@@ -1082,6 +1082,101 @@ test_serve_rest_data_file (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* -- WebSocket chat -------------------------------------------------------- */
+
+/* The index of the first entry at or after @from whose summary is @summary */
+static int
+find_summary (GPtrArray  *objects,
+              guint       from,
+              const char *summary)
+{
+  for (guint i = from; i < objects->len; i++)
+    if (g_strcmp0 (member (objects->pdata[i], "summary"), summary) == 0)
+      return i;
+  return -1;
+}
+
+/* `serve chat` and `connect chat --nick`: the client joins before it reads
+ * stdin, each line is a chat message that comes back from the server, and
+ * a second client asking for the same nickname fails with the server's
+ * reason */
+static void
+test_connect_chat (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GSubprocess) client = NULL;
+  g_autoptr(GSubprocess) taken = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(JsonObject) first = NULL;
+  g_autoptr(JsonObject) closed = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GPtrArray) server_lines = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autofree char *url = NULL;
+  g_autofree char *printed = NULL;
+  g_autofree char *errors = NULL;
+  int ready, join, joined, said, heard, said2, heard2;
+
+  server = serve ("chat", &out, &first, NULL);
+  g_assert_cmpstr (member (first, "event"), ==, "listening");
+  url = g_strdup_printf ("--url=ws://%s/chat", member (first, "address"));
+
+  client = spawn (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                  G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                  "connect", "chat", url, "--nick=alice", "--json", "--wait=1000", NULL);
+  g_assert_no_error (error);
+  communicate (client, "hello\nworld\n", &printed, &errors);
+  g_assert_cmpint (g_subprocess_get_exit_status (client), ==, 0);
+  g_assert_cmpstr (errors, ==, "");
+
+  lines = parse_json_lines (printed);
+  ready = find_entry (lines, 0, "info", "ready");
+  join = find_entry (lines, 0, "out", "{\"type\":\"join\",\"nick\":\"alice\"}");
+  joined = find_summary (lines, 0, "Joined as alice");
+  said = find_entry (lines, 0, "out", "{\"type\":\"message\",\"text\":\"hello\"}");
+  heard = find_summary (lines, 0, "alice: hello");
+  said2 = find_entry (lines, 0, "out", "{\"type\":\"message\",\"text\":\"world\"}");
+  heard2 = find_summary (lines, 0, "alice: world");
+  g_assert_cmpint (ready, ==, 0);
+  g_assert_cmpstr (member (lines->pdata[ready], "protocol"), ==, "chat");
+  g_assert_cmpint (join, >, ready);
+  g_assert_cmpint (joined, >, join);
+  g_assert_cmpint (said, >, joined);
+  g_assert_cmpint (heard, >, said);
+  g_assert_cmpint (said2, >, said);
+  g_assert_cmpint (heard2, >, heard);
+  g_assert_cmpstr (member (lines->pdata[lines->len - 2], "event"), ==, "close");
+  g_assert_cmpstr (member (lines->pdata[lines->len - 1], "event"), ==, "stopped");
+  g_assert_cmpint (find_entry (lines, 0, "error", "error"), ==, -1);
+
+  /* The server saw alice come, speak twice and go */
+  closed = read_until_event (out, "close", server_lines);
+  g_assert_cmpint (json_object_get_int_member (closed, "code"), ==, 1000);
+  g_assert_cmpint (find_entry (server_lines, 0, "in", "{\"type\":\"join\",\"nick\":\"alice\"}"), >, 0);
+  g_assert_cmpint (find_entry (server_lines, 0, "in", "{\"type\":\"message\",\"text\":\"world\"}"), >, 0);
+
+  /* A nickname taken: the start fails with the server's reason */
+  g_clear_object (&client);
+  client = spawn (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                  G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                  "connect", "chat", url, "--nick=bob", "--wait=1000", NULL);
+  g_assert_no_error (error);
+  /* bob is in once the server has told him so */
+  g_ptr_array_set_size (server_lines, 0);
+  g_clear_pointer (&closed, json_object_unref);
+  closed = read_until_event (out, "join", server_lines);
+  taken = spawn (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                 "send", "chat", url, "--nick=BOB", "--wait=100", "hi", NULL);
+  g_assert_no_error (error);
+  g_clear_pointer (&errors, g_free);
+  communicate (taken, NULL, NULL, &errors);
+  g_assert_cmpint (g_subprocess_get_exit_status (taken), ==, 1);
+  g_assert_nonnull (strstr (errors, "“BOB” is taken"));
+  communicate (client, "", NULL, NULL);
+
+  stop_server (server);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1106,6 +1201,7 @@ main (int    argc,
   g_test_add_func ("/ct/cli/serve-rest", test_serve_rest);
   g_test_add_func ("/ct/cli/send-rest", test_send_rest);
   g_test_add_func ("/ct/cli/serve-rest-data-file", test_serve_rest_data_file);
+  g_test_add_func ("/ct/cli/connect-chat", test_connect_chat);
 
   return g_test_run ();
 }
