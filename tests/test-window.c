@@ -47,13 +47,11 @@ test_pages (void)
         g_assert_null (page);
     }
   g_assert_nonnull (ct_window_get_page (window, "udp"));
-  /* All but RabbitMQ are built now; it is still a "coming" page */
+  /* TCP, JSON-RPC and REST are built now */
   g_assert_nonnull (ct_window_get_page (window, "tcp"));
   g_assert_nonnull (ct_window_get_page (window, "jsonrpc"));
   g_assert_nonnull (ct_window_get_page (window, "rest"));
-  g_assert_nonnull (ct_window_get_page (window, "chat"));
-  g_assert_null (ct_window_get_page (window, "amqp"));
-  ct_window_show_page (window, "amqp");
+  ct_window_show_page (window, "chat");
   ct_window_show_page (window, "tcp");
 
   close_window (window);
@@ -484,6 +482,495 @@ test_narrow_stacks_panes (void)
   close_window (window);
 }
 
+/* -- several clients on one page ---------------------------------------- */
+
+/* A page's protocol must outlive it: these are copies of registry entries
+ * with several clients, as the chat page has */
+static CtProtocol multi_tcp;
+static CtProtocol multi_nick;
+
+/* A client with a `nick` setting, like the chat client, that never starts */
+#define TEST_TYPE_NICK_CLIENT (test_nick_client_get_type ())
+G_DECLARE_FINAL_TYPE (TestNickClient, test_nick_client, TEST, NICK_CLIENT, CtEndpoint)
+
+struct _TestNickClient
+{
+  CtEndpoint  parent_instance;
+  char       *host;
+  guint       port;
+  char       *nick;
+};
+
+G_DEFINE_FINAL_TYPE (TestNickClient, test_nick_client, CT_TYPE_ENDPOINT)
+
+static void
+test_nick_client_class_init (TestNickClientClass *klass)
+{
+  CtEndpointClass *endpoint_class = CT_ENDPOINT_CLASS (klass);
+
+  endpoint_class->protocol_id = "tcp";
+  endpoint_class->role = CT_ROLE_CLIENT;
+  ct_endpoint_class_install_address (endpoint_class, G_STRUCT_OFFSET (TestNickClient, host),
+                                     G_STRUCT_OFFSET (TestNickClient, port));
+  ct_endpoint_class_install_setting (endpoint_class,
+                                     g_param_spec_string ("nick", "Nickname", "The nickname to join with",
+                                                          "", CT_SETTING_FLAGS),
+                                     G_STRUCT_OFFSET (TestNickClient, nick));
+}
+
+static void
+test_nick_client_init (TestNickClient *self)
+{
+}
+
+/* A page in a window of its own, in a scroller as the window puts it */
+static GtkWindow *
+open_page_window (const CtProtocol  *protocol,
+                  int                width,
+                  CtProtocolPage   **page)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+
+  *page = CT_PROTOCOL_PAGE (ct_protocol_page_new (protocol));
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (*page));
+  gtk_window_set_child (window, scroller);
+  gtk_window_set_default_size (window, width, 800);
+  gtk_window_present (window);
+  CT_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (*page)) &&
+                      gtk_widget_get_width (GTK_WIDGET (*page)) > 0);
+  return window;
+}
+
+static void
+close_page_window (GtkWindow *window)
+{
+  gtk_window_destroy (window);
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+/* Lets the page lay itself out again */
+static void
+settle (void)
+{
+  for (guint i = 0; i < 10; i++)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (10000);
+    }
+}
+
+static CtEndpoint *
+nth_client (CtProtocolPage *page,
+            guint           index)
+{
+  return ct_endpoint_pane_get_endpoint (ct_protocol_page_get_nth_client_pane (page, index));
+}
+
+/* The pane's Remove button: the one whose action is page.remove-client */
+static GtkWidget *
+find_remove_button (GtkWidget *widget)
+{
+  if (GTK_IS_ACTIONABLE (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), "page.remove-client") == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_remove_button (child);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+has_label (GtkWidget  *widget,
+           const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0 &&
+      gtk_widget_get_mapped (widget))
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    if (has_label (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_multi_client_add_remove (void)
+{
+  CtProtocolPage *page;
+  GtkWindow *window;
+  CtEndpointPane *server_pane;
+  CtEndpoint *server;
+  GListModel *connections;
+  guint port;
+
+  multi_tcp = *ct_protocol_lookup ("tcp");
+  multi_tcp.multi_client = TRUE;
+  window = open_page_window (&multi_tcp, 1400, &page);
+  server_pane = ct_protocol_page_get_server_pane (page);
+  server = ct_endpoint_pane_get_endpoint (server_pane);
+  connections = ct_endpoint_get_connections (server);
+
+  /* One client to begin with, numbered; the last one cannot be removed */
+  g_assert_cmpuint (ct_protocol_page_get_n_clients (page), ==, 1);
+  g_assert_true (ct_protocol_page_get_client_pane (page) == ct_protocol_page_get_nth_client_pane (page, 0));
+  g_assert_null (ct_protocol_page_get_nth_client_pane (page, 1));
+  g_assert_cmpstr (ct_endpoint_pane_get_title (ct_protocol_page_get_client_pane (page)), ==, "Client 1");
+  g_assert_false (gtk_widget_get_visible (find_remove_button (GTK_WIDGET (ct_protocol_page_get_client_pane (page)))));
+  g_assert_false (ct_protocol_page_remove_client (page, 0));
+  gtk_widget_activate_action (GTK_WIDGET (page), "page.remove-client", "u", 0);
+  g_assert_cmpuint (ct_protocol_page_get_n_clients (page), ==, 1);
+
+  /* Add Participant: a second client, its own endpoint, and now each can be
+   * removed */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.add-client", NULL));
+  g_assert_cmpuint (ct_protocol_page_get_n_clients (page), ==, 2);
+  g_assert_true (nth_client (page, 0) != nth_client (page, 1));
+  g_assert_true (CT_IS_TCP_CLIENT (nth_client (page, 1)));
+  g_assert_cmpstr (ct_endpoint_pane_get_title (ct_protocol_page_get_nth_client_pane (page, 1)), ==, "Client 2");
+  g_assert_true (ct_protocol_page_get_selected_client_pane (page) == ct_protocol_page_get_nth_client_pane (page, 1));
+  for (guint i = 0; i < 2; i++)
+    g_assert_true (gtk_widget_get_visible (find_remove_button (GTK_WIDGET (ct_protocol_page_get_nth_client_pane (page, i)))));
+
+  /* Side by side in a wide window */
+  settle ();
+  g_assert_cmpuint (ct_protocol_page_get_clients_shown (page), ==, 2);
+  {
+    graphene_rect_t a, b, s;
+
+    g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (server_pane), GTK_WIDGET (page), &s));
+    g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (ct_protocol_page_get_nth_client_pane (page, 0)),
+                                              GTK_WIDGET (page), &a));
+    g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (ct_protocol_page_get_nth_client_pane (page, 1)),
+                                              GTK_WIDGET (page), &b));
+    g_assert_cmpfloat (s.origin.x, <, a.origin.x);
+    g_assert_cmpfloat (a.origin.x + a.size.width, <=, b.origin.x);
+    g_assert_cmpfloat (a.origin.y, ==, b.origin.y);
+    g_assert_cmpfloat (b.origin.x + b.size.width, <=, gtk_widget_get_width (GTK_WIDGET (page)));
+  }
+
+  /* A client added while the server runs is pointed at it */
+  g_object_set (server, "port", 0, NULL);
+  gtk_widget_activate_action (GTK_WIDGET (server_pane), "pane.toggle", NULL);
+  CT_TEST_WAIT_UNTIL (ct_endpoint_get_state (server) == CT_STATE_RUNNING);
+  g_assert_nonnull (ct_protocol_page_add_client (page));
+  g_object_get (nth_client (page, 2), "port", &port, NULL);
+  g_assert_cmpuint (port, ==, ct_test_endpoint_port (server));
+  g_object_get (nth_client (page, 0), "port", &port, NULL);
+  g_assert_cmpuint (port, !=, ct_test_endpoint_port (server));
+
+  /* Clients 1 and 3 connect: two connections; each client has its own log */
+  gtk_widget_activate_action (GTK_WIDGET (ct_protocol_page_get_nth_client_pane (page, 0)), "pane.use-local-server", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (ct_protocol_page_get_nth_client_pane (page, 0)), "pane.toggle", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (ct_protocol_page_get_nth_client_pane (page, 2)), "pane.toggle", NULL);
+  CT_TEST_WAIT_UNTIL (ct_endpoint_get_state (nth_client (page, 0)) == CT_STATE_RUNNING &&
+                      ct_endpoint_get_state (nth_client (page, 2)) == CT_STATE_RUNNING);
+  CT_TEST_WAIT_UNTIL (g_list_model_get_n_items (connections) == 2);
+  g_assert_cmpint (ct_endpoint_get_state (nth_client (page, 1)), ==, CT_STATE_STOPPED);
+  ct_endpoint_pane_set_composer_text (ct_protocol_page_get_nth_client_pane (page, 0), "from the first");
+  gtk_widget_activate_action (GTK_WIDGET (ct_protocol_page_get_nth_client_pane (page, 0)), "pane.send", NULL);
+  ct_endpoint_pane_set_composer_text (ct_protocol_page_get_nth_client_pane (page, 2), "from the third");
+  gtk_widget_activate_action (GTK_WIDGET (ct_protocol_page_get_nth_client_pane (page, 2)), "pane.send", NULL);
+  CT_TEST_WAIT_UNTIL (ct_test_log_find (ct_endpoint_get_log (nth_client (page, 0)), CT_DIRECTION_IN, "from the first") >= 0 &&
+                      ct_test_log_find (ct_endpoint_get_log (nth_client (page, 2)), CT_DIRECTION_IN, "from the third") >= 0);
+  g_assert_cmpint (ct_test_log_find (ct_endpoint_get_log (nth_client (page, 0)), CT_DIRECTION_OUT, "from the third"), <, 0);
+  g_assert_cmpint (ct_test_log_find (ct_endpoint_get_log (nth_client (page, 2)), CT_DIRECTION_OUT, "from the first"), <, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ct_endpoint_get_log (nth_client (page, 1)))), ==, 0);
+
+  /* Remove the first, connected, client with its button: it disconnects,
+   * the others move up; the next one added takes the free number */
+  {
+    CtEndpointPane *second = ct_protocol_page_get_nth_client_pane (page, 1);
+    GtkWidget *remove = find_remove_button (GTK_WIDGET (ct_protocol_page_get_nth_client_pane (page, 0)));
+
+    g_assert_true (gtk_widget_is_sensitive (remove));
+    g_signal_emit_by_name (remove, "clicked");
+    g_assert_cmpuint (ct_protocol_page_get_n_clients (page), ==, 2);
+    g_assert_true (ct_protocol_page_get_client_pane (page) == second);
+  }
+  CT_TEST_WAIT_UNTIL (g_list_model_get_n_items (connections) == 1);
+  g_assert_cmpstr (ct_endpoint_pane_get_title (ct_protocol_page_get_nth_client_pane (page, 0)), ==, "Client 2");
+  g_assert_cmpstr (ct_endpoint_pane_get_title (ct_protocol_page_get_nth_client_pane (page, 1)), ==, "Client 3");
+  g_assert_cmpint (ct_endpoint_get_state (nth_client (page, 1)), ==, CT_STATE_RUNNING);
+  g_assert_nonnull (ct_protocol_page_add_client (page));
+  g_assert_cmpstr (ct_endpoint_pane_get_title (ct_protocol_page_get_nth_client_pane (page, 2)), ==, "Client 1");
+
+  /* A few clients at most */
+  while (ct_protocol_page_add_client (page))
+    ;
+  g_assert_cmpuint (ct_protocol_page_get_n_clients (page), >=, 4);
+  g_assert_cmpuint (ct_protocol_page_get_n_clients (page), <=, 8);
+  {
+    guint n = ct_protocol_page_get_n_clients (page);
+
+    gtk_widget_activate_action (GTK_WIDGET (page), "page.add-client", NULL);
+    g_assert_cmpuint (ct_protocol_page_get_n_clients (page), ==, n);
+  }
+
+  /* Too many to show side by side: one at a time, chosen in the switcher */
+  settle ();
+  g_assert_cmpuint (ct_protocol_page_get_clients_shown (page), ==, 1);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (ct_protocol_page_get_selected_client_pane (page))));
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (ct_protocol_page_get_nth_client_pane (page, 0))));
+
+  /* Back down to one, which stays */
+  while (ct_protocol_page_remove_client (page, 0))
+    ;
+  g_assert_cmpuint (ct_protocol_page_get_n_clients (page), ==, 1);
+  g_assert_false (gtk_widget_get_visible (find_remove_button (GTK_WIDGET (ct_protocol_page_get_client_pane (page)))));
+  settle ();
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (ct_protocol_page_get_client_pane (page))));
+  CT_TEST_WAIT_UNTIL (g_list_model_get_n_items (connections) == 0);
+
+  gtk_widget_activate_action (GTK_WIDGET (server_pane), "pane.toggle", NULL);
+  CT_TEST_WAIT_UNTIL (ct_endpoint_get_state (server) == CT_STATE_STOPPED);
+  close_page_window (window);
+}
+
+/* In a narrow window the server is above, and the clients below one at a
+ * time: the switcher's buttons choose which */
+static void
+test_multi_client_narrow (void)
+{
+  CtProtocolPage *page;
+  GtkWindow *window;
+  GtkWidget *server_pane, *first, *second;
+  graphene_rect_t server_bounds, bounds;
+
+  multi_tcp = *ct_protocol_lookup ("tcp");
+  multi_tcp.multi_client = TRUE;
+  window = open_page_window (&multi_tcp, 420, &page);
+  server_pane = GTK_WIDGET (ct_protocol_page_get_server_pane (page));
+  first = GTK_WIDGET (ct_protocol_page_get_client_pane (page));
+  second = GTK_WIDGET (ct_protocol_page_add_client (page));
+  settle ();
+
+  g_assert_cmpuint (ct_protocol_page_get_clients_shown (page), ==, 1);
+  g_assert_true (gtk_widget_get_mapped (second));
+  g_assert_false (gtk_widget_get_mapped (first));
+  g_assert_true (gtk_widget_compute_bounds (server_pane, GTK_WIDGET (page), &server_bounds));
+  g_assert_true (gtk_widget_compute_bounds (second, GTK_WIDGET (page), &bounds));
+  g_assert_cmpfloat (bounds.origin.y, >, server_bounds.origin.y + server_bounds.size.height);
+  g_assert_cmpfloat (bounds.origin.x, ==, server_bounds.origin.x);
+  g_assert_true (has_label (GTK_WIDGET (page), "Add Participant"));
+
+  /* The switcher's button for Client 1 shows it */
+  {
+    GtkWidget *tab = NULL;
+    GtkWidget *child;
+
+    for (child = gtk_widget_get_first_child (GTK_WIDGET (page)); child && tab == NULL;
+         child = gtk_widget_get_next_sibling (child))
+      if (GTK_IS_SCROLLED_WINDOW (child))
+        {
+          GtkWidget *box = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (child));
+
+          if (GTK_IS_VIEWPORT (box))
+            box = gtk_viewport_get_child (GTK_VIEWPORT (box));
+          for (GtkWidget *button = gtk_widget_get_first_child (box); button; button = gtk_widget_get_next_sibling (button))
+            if (g_strcmp0 (gtk_button_get_label (GTK_BUTTON (button)), "Client 1") == 0)
+              tab = button;
+        }
+    g_assert_nonnull (tab);
+    g_assert_true (gtk_widget_get_mapped (tab));
+    g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (tab)));
+    gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (tab), TRUE);
+  }
+  settle ();
+  g_assert_true (gtk_widget_get_mapped (first));
+  g_assert_false (gtk_widget_get_mapped (second));
+  g_assert_true (ct_protocol_page_get_selected_client_pane (page) == CT_ENDPOINT_PANE (first));
+
+  /* Wider: side by side again, the server on the left */
+  gtk_window_set_default_size (window, 1400, 800);
+  CT_TEST_WAIT_UNTIL (gtk_widget_get_width (GTK_WIDGET (page)) > 1000);
+  settle ();
+  g_assert_cmpuint (ct_protocol_page_get_clients_shown (page), ==, 2);
+  g_assert_true (gtk_widget_get_mapped (first) && gtk_widget_get_mapped (second));
+
+  close_page_window (window);
+}
+
+/* A client with a nickname is called by it; empty ones get distinct names */
+static void
+test_multi_client_nicks (void)
+{
+  CtProtocolPage *page;
+  GtkWindow *window;
+  g_autofree char *nick = NULL;
+
+  multi_nick = *ct_protocol_lookup ("tcp");
+  multi_nick.multi_client = TRUE;
+  multi_nick.get_client_type = test_nick_client_get_type;
+  window = open_page_window (&multi_nick, 1400, &page);
+
+  g_object_get (nth_client (page, 0), "nick", &nick, NULL);
+  g_assert_cmpstr (nick, ==, "alice");
+  g_assert_cmpstr (ct_endpoint_pane_get_title (ct_protocol_page_get_client_pane (page)), ==, "alice");
+  ct_protocol_page_add_client (page);
+  g_assert_cmpstr (ct_endpoint_pane_get_title (ct_protocol_page_get_nth_client_pane (page, 1)), ==, "bob");
+
+  /* The title follows the nickname */
+  g_object_set (nth_client (page, 1), "nick", "Zoë", NULL);
+  g_assert_cmpstr (ct_endpoint_pane_get_title (ct_protocol_page_get_nth_client_pane (page, 1)), ==, "Zoë");
+  settle ();
+  g_assert_true (has_label (GTK_WIDGET (ct_protocol_page_get_nth_client_pane (page, 1)), "Zoë"));
+  g_object_set (nth_client (page, 1), "nick", "", NULL);
+  g_assert_cmpstr (ct_endpoint_pane_get_title (ct_protocol_page_get_nth_client_pane (page, 1)), ==, "Client 2");
+
+  /* alice is taken (case aside), bob is free again */
+  g_object_set (nth_client (page, 1), "nick", "ALICE2", NULL);
+  g_object_set (nth_client (page, 0), "nick", "Alice", NULL);
+  ct_protocol_page_add_client (page);
+  g_assert_cmpstr (ct_endpoint_pane_get_title (ct_protocol_page_get_nth_client_pane (page, 2)), ==, "bob");
+
+  close_page_window (window);
+}
+
+/* The demo on a page with several clients: two of them talk */
+static void
+test_multi_client_demo (void)
+{
+  CtProtocolPage *page;
+  GtkWindow *window;
+  CtEndpoint *server;
+
+  multi_tcp = *ct_protocol_lookup ("tcp");
+  multi_tcp.multi_client = TRUE;
+  window = open_page_window (&multi_tcp, 1400, &page);
+  server = ct_endpoint_pane_get_endpoint (ct_protocol_page_get_server_pane (page));
+
+  ct_protocol_page_demo (page);
+  CT_TEST_WAIT_UNTIL (ct_protocol_page_get_n_clients (page) == 2 &&
+                      ct_test_log_count (ct_endpoint_get_log (server), CT_DIRECTION_IN) == 3);
+  g_assert_cmpuint (g_list_model_get_n_items (ct_endpoint_get_connections (server)), ==, 2);
+  CT_TEST_WAIT_UNTIL (ct_test_log_count (ct_endpoint_get_log (nth_client (page, 0)), CT_DIRECTION_OUT) == 2 &&
+                      ct_test_log_count (ct_endpoint_get_log (nth_client (page, 1)), CT_DIRECTION_OUT) == 1);
+
+  close_page_window (window);
+}
+
+/* A connection with a name (a chat participant) is listed by it, with the
+ * peer below, and follows renames */
+static void
+test_connection_list_names (void)
+{
+  CtWindow *window = open_window ();
+  CtProtocolPage *page = ct_window_get_page (window, "tcp");
+  CtEndpointPane *server_pane = ct_protocol_page_get_server_pane (page);
+  CtEndpointPane *client_pane = ct_protocol_page_get_client_pane (page);
+  CtEndpoint *server = ct_endpoint_pane_get_endpoint (server_pane);
+  CtEndpoint *client = ct_endpoint_pane_get_endpoint (client_pane);
+  GListModel *connections = ct_endpoint_get_connections (server);
+  GtkListBox *rows;
+  AdwActionRow *row;
+  g_autoptr(CtConnection) connection = NULL;
+  g_autofree char *peer = NULL;
+
+  /* Not a page with several clients: no Add Participant */
+  ct_window_show_page (window, "tcp");
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "add-client"));
+  g_assert_cmpuint (ct_protocol_page_get_n_clients (page), ==, 1);
+  g_assert_null (find_remove_button (GTK_WIDGET (client_pane)));
+  g_assert_cmpstr (ct_endpoint_pane_get_title (client_pane), ==, "Client");
+  g_action_group_activate_action (G_ACTION_GROUP (window), "add-client", NULL);
+  g_assert_cmpuint (ct_protocol_page_get_n_clients (page), ==, 1);
+
+  rows = GTK_LIST_BOX (find_descendant (find_descendant (GTK_WIDGET (server_pane), CT_TYPE_CONNECTION_LIST),
+                                        GTK_TYPE_LIST_BOX));
+  g_object_set (server, "port", 0, NULL);
+  g_assert_true (ct_test_start (server, NULL));
+  ct_endpoint_use_server (client, server);
+  g_assert_true (ct_test_start (client, NULL));
+  CT_TEST_WAIT_UNTIL (g_list_model_get_n_items (connections) == 1);
+  CT_TEST_WAIT_UNTIL (count_list_box_rows (rows) == 1);
+  connection = g_list_model_get_item (connections, 0);
+  peer = g_strdup (ct_connection_get_peer (connection));
+  row = ADW_ACTION_ROW (gtk_list_box_get_row_at_index (rows, 0));
+
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, peer);
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (row), "#"));
+
+  ct_connection_set_name (connection, "alice & <bob>");
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "alice & <bob>");
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (row), peer));
+
+  ct_connection_set_name (connection, NULL);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, peer);
+
+  ct_test_stop (client);
+  ct_test_stop (server);
+  close_window (window);
+}
+
+/* The chat page: participants with nicknames, added from the window's
+ * shortcut, a demo conversation, and the server listing them by name */
+static void
+test_chat_page (void)
+{
+  const CtProtocol *chat = ct_protocol_lookup ("chat");
+  CtWindow *window;
+  CtProtocolPage *page;
+  CtEndpoint *server;
+  GtkListBox *rows;
+  g_autofree char *nick = NULL;
+
+  if (!ct_protocol_is_available (chat))
+    {
+      g_test_skip ("the chat endpoints are not built yet");
+      return;
+    }
+  g_assert_true (chat->multi_client);
+
+  window = open_window ();
+  ct_window_show_page (window, "chat");
+  page = ct_window_get_page (window, "chat");
+  g_assert_nonnull (page);
+  server = ct_endpoint_pane_get_endpoint (ct_protocol_page_get_server_pane (page));
+  g_assert_cmpuint (ct_protocol_page_get_n_clients (page), ==, 1);
+  g_object_get (nth_client (page, 0), "nick", &nick, NULL);
+  g_assert_cmpstr (nick, ==, "alice");
+  g_assert_cmpstr (ct_endpoint_pane_get_title (ct_protocol_page_get_client_pane (page)), ==, "alice");
+
+  /* Ctrl+Shift+N */
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "add-client"));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "add-client", NULL);
+  g_assert_cmpuint (ct_protocol_page_get_n_clients (page), ==, 2);
+  g_assert_cmpstr (ct_endpoint_pane_get_title (ct_protocol_page_get_nth_client_pane (page, 1)), ==, "bob");
+
+  /* The demo: alice and bob connect and talk; what alice says reaches bob */
+  ct_protocol_page_demo (page);
+  CT_TEST_WAIT_UNTIL (ct_endpoint_get_state (nth_client (page, 0)) == CT_STATE_RUNNING &&
+                      ct_endpoint_get_state (nth_client (page, 1)) == CT_STATE_RUNNING);
+  CT_TEST_WAIT_UNTIL (g_list_model_get_n_items (ct_endpoint_get_connections (server)) == 2);
+  CT_TEST_WAIT_UNTIL (log_has_summary (ct_endpoint_get_log (nth_client (page, 1)), CT_DIRECTION_IN, "Bye for now"));
+
+  /* The server lists the participants by nickname */
+  rows = GTK_LIST_BOX (find_descendant (find_descendant (GTK_WIDGET (ct_protocol_page_get_server_pane (page)),
+                                                         CT_TYPE_CONNECTION_LIST),
+                                        GTK_TYPE_LIST_BOX));
+  CT_TEST_WAIT_UNTIL (count_list_box_rows (rows) == 2);
+  {
+    const char *a = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (gtk_list_box_get_row_at_index (rows, 0)));
+    const char *b = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (gtk_list_box_get_row_at_index (rows, 1)));
+
+    g_assert_true ((g_str_equal (a, "alice") && g_str_equal (b, "bob")) ||
+                   (g_str_equal (a, "bob") && g_str_equal (b, "alice")));
+  }
+
+  /* Removing a participant disconnects it */
+  g_assert_true (ct_protocol_page_remove_client (page, 1));
+  CT_TEST_WAIT_UNTIL (g_list_model_get_n_items (ct_endpoint_get_connections (server)) == 1);
+
+  close_window (window);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -498,6 +985,12 @@ main (int    argc,
   g_test_add_func ("/ct/window/rest-round-trip", test_rest_round_trip);
   g_test_add_func ("/ct/window/start-failure", test_start_failure_shows_in_pane);
   g_test_add_func ("/ct/window/narrow", test_narrow_stacks_panes);
+  g_test_add_func ("/ct/window/multi-client/add-remove", test_multi_client_add_remove);
+  g_test_add_func ("/ct/window/multi-client/narrow", test_multi_client_narrow);
+  g_test_add_func ("/ct/window/multi-client/nicks", test_multi_client_nicks);
+  g_test_add_func ("/ct/window/multi-client/demo", test_multi_client_demo);
+  g_test_add_func ("/ct/window/connection-names", test_connection_list_names);
+  g_test_add_func ("/ct/window/chat", test_chat_page);
 
   return g_test_run ();
 }

@@ -114,6 +114,7 @@ ct_application_startup (GApplication *application)
     { "win.use-local-server", { "<Control><Shift>u", NULL } },
     { "win.focus-composer", { "<Control>l", NULL } },
     { "win.clear-logs", { "<Control>k", NULL } },
+    { "win.add-client", { "<Control><Shift>n", NULL } },
     { "win.demo", { "<Control><Shift>d", NULL } },
     { "win.next-page", { "<Control>Page_Down", NULL } },
     { "win.previous-page", { "<Control>Page_Up", NULL } },

@@ -1,5 +1,5 @@
 /* ct-connection-list.c — an endpoint's open connections, each with a
- * "reply to this one" toggle and a close button
+ * "reply to this one" toggle and a close button (a chat server's kick)
  *
  * The toggles drive the endpoint's `reply-to` setting (when it has one), so
  * the form, the composer and this list always agree on where replies go.
@@ -70,6 +70,35 @@ on_close_clicked (GtkButton    *button,
   ct_endpoint_close_connection (self->endpoint, connection);
 }
 
+/* A named connection (a chat participant) shows its name, with the peer
+ * below; others show the peer */
+static void
+update_row (AdwActionRow *row,
+            GParamSpec   *pspec,
+            CtConnection *connection)
+{
+  const char *name = ct_connection_get_name (connection);
+  const char *peer = ct_connection_get_peer (connection);
+  g_autoptr(GDateTime) opened = g_date_time_new_from_unix_local (ct_connection_get_opened (connection) / G_USEC_PER_SEC);
+  g_autofree char *since = g_date_time_format (opened, "%H:%M:%S");
+  g_autofree char *subtitle = NULL;
+
+  if (name && *name)
+    {
+      /* Translators: a named connection (a chat participant) in the list:
+       * its address, its number and when it opened */
+      subtitle = g_strdup_printf (_("%s, #%u, open since %s"), peer, ct_connection_get_id (connection), since);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
+    }
+  else
+    {
+      /* Translators: a connection in the list: its number and when it opened */
+      subtitle = g_strdup_printf (_("#%u, open since %s"), ct_connection_get_id (connection), since);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), peer);
+    }
+  adw_action_row_set_subtitle (row, subtitle);
+}
+
 static GtkWidget *
 create_row (gpointer item,
             gpointer user_data)
@@ -77,18 +106,14 @@ create_row (gpointer item,
   CtConnectionList *self = user_data;
   CtConnection *connection = item;
   const char *peer = ct_connection_get_peer (connection);
-  g_autoptr(GDateTime) opened = g_date_time_new_from_unix_local (ct_connection_get_opened (connection) / G_USEC_PER_SEC);
-  g_autofree char *since = g_date_time_format (opened, "%H:%M:%S");
-  g_autofree char *subtitle = NULL;
   g_autofree char *reply_to = dup_reply_to (self);
   GtkWidget *row, *button;
 
-  /* Translators: a connection in the list: its number and when it opened */
-  subtitle = g_strdup_printf (_("#%u, open since %s"), ct_connection_get_id (connection), since);
-
   row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), peer);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  /* Names come from the peer (a chat nickname): not markup */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  update_row (ADW_ACTION_ROW (row), NULL, connection);
+  g_signal_connect_object (connection, "notify::name", G_CALLBACK (update_row), row, G_CONNECT_SWAPPED);
 
   if (self->has_reply_to)
     {

@@ -21,6 +21,7 @@ struct _CtEndpointPane
   GtkWidget             parent_instance;
 
   GtkWidget            *box;           /* the only child: bound so dispose_template unparents it */
+  GtkBox               *header_box;
   GtkLabel             *title_label;
   GtkLabel             *state_label;
   GtkLabel             *address_label;
@@ -241,6 +242,8 @@ update_state (CtEndpointPane *self)
     }
 
   gtk_label_set_text (self->address_label, address && state == CT_STATE_RUNNING ? address : "");
+  /* The whole address, when a narrow pane cuts it */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->address_label), address && state == CT_STATE_RUNNING ? address : NULL);
 
   for (guint i = 0; i < self->locked_rows->len; i++)
     gtk_widget_set_sensitive (self->locked_rows->pdata[i], !active);
@@ -606,6 +609,61 @@ ct_endpoint_pane_set_server (CtEndpointPane *self,
   update_use_server (self);
 }
 
+const char *
+ct_endpoint_pane_get_title (CtEndpointPane *self)
+{
+  g_return_val_if_fail (CT_IS_ENDPOINT_PANE (self), NULL);
+  return self->title;
+}
+
+/**
+ * ct_endpoint_pane_set_title:
+ *
+ * Renames the pane: a page with several clients numbers them or shows
+ * their nicknames.
+ */
+void
+ct_endpoint_pane_set_title (CtEndpointPane *self,
+                            const char     *title)
+{
+  g_return_if_fail (CT_IS_ENDPOINT_PANE (self));
+
+  if (g_strcmp0 (self->title, title) == 0)
+    return;
+  g_free (self->title);
+  self->title = g_strdup (title);
+  gtk_label_set_text (self->title_label, title ? title : "");
+  /* A short title is never cut (the address gives way first); a long
+   * nickname may be, down to a dozen characters */
+  if (g_utf8_strlen (title ? title : "", -1) > 12)
+    {
+      gtk_label_set_ellipsize (self->title_label, PANGO_ELLIPSIZE_END);
+      gtk_label_set_width_chars (self->title_label, 12);
+    }
+  else
+    {
+      gtk_label_set_ellipsize (self->title_label, PANGO_ELLIPSIZE_NONE);
+      gtk_label_set_width_chars (self->title_label, -1);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+}
+
+/**
+ * ct_endpoint_pane_add_header_widget:
+ *
+ * Adds @widget at the end of the pane's title row (after Start/Stop): the
+ * page's Remove button for one of several clients.
+ */
+void
+ct_endpoint_pane_add_header_widget (CtEndpointPane *self,
+                                    GtkWidget      *widget)
+{
+  g_return_if_fail (CT_IS_ENDPOINT_PANE (self));
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  gtk_box_append (self->header_box, widget);
+}
+
 CtLogView *
 ct_endpoint_pane_get_log_view (CtEndpointPane *self)
 {
@@ -648,7 +706,6 @@ ct_endpoint_pane_constructed (GObject *object)
 
   G_OBJECT_CLASS (ct_endpoint_pane_parent_class)->constructed (object);
 
-  gtk_label_set_text (self->title_label, self->title);
   build_settings_form (self);
   ct_log_view_set_endpoint (self->log_view, self->endpoint);
 
@@ -747,7 +804,7 @@ ct_endpoint_pane_set_property (GObject      *object,
       break;
 
     case PROP_TITLE:
-      self->title = g_value_dup_string (value);
+      ct_endpoint_pane_set_title (self, g_value_get_string (value));
       break;
 
     default:
@@ -773,13 +830,14 @@ ct_endpoint_pane_class_init (CtEndpointPaneClass *klass)
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_TITLE] =
     g_param_spec_string ("title", "Title", "Server, Client...",
-                         NULL, G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+                         NULL, G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CT_TYPE_LOG_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ct-endpoint-pane.ui");
   gtk_widget_class_bind_template_child (widget_class, CtEndpointPane, box);
+  gtk_widget_class_bind_template_child (widget_class, CtEndpointPane, header_box);
   gtk_widget_class_bind_template_child (widget_class, CtEndpointPane, title_label);
   gtk_widget_class_bind_template_child (widget_class, CtEndpointPane, state_label);
   gtk_widget_class_bind_template_child (widget_class, CtEndpointPane, address_label);

@@ -22,6 +22,11 @@ void        ct_endpoint_pane_set_server        (CtEndpointPane *self,
                                                 CtEndpoint     *server);
 void        ct_endpoint_pane_set_composer_text (CtEndpointPane *self,
                                                 const char     *text);
+const char *ct_endpoint_pane_get_title         (CtEndpointPane *self);
+void        ct_endpoint_pane_set_title         (CtEndpointPane *self,
+                                                const char     *title);
+void        ct_endpoint_pane_add_header_widget (CtEndpointPane *self,
+                                                GtkWidget      *widget);
 CtLogView  *ct_endpoint_pane_get_log_view      (CtEndpointPane *self);
 void        ct_endpoint_pane_focus_composer    (CtEndpointPane *self);
 

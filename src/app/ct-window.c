@@ -108,7 +108,8 @@ current_page (CtWindow *self)
 
 /* -- actions ------------------------------------------------------------ */
 
-/* Activates a pane action on the current page's server or client pane */
+/* Activates a pane action on the current page's server or client pane (of
+ * several clients, the one shown or last worked in) */
 static void
 activate_on_pane (CtWindow   *self,
                   CtRole      role,
@@ -119,7 +120,7 @@ activate_on_pane (CtWindow   *self,
   if (page == NULL)
     return;
   gtk_widget_activate_action (GTK_WIDGET (role == CT_ROLE_SERVER ? ct_protocol_page_get_server_pane (page)
-                                                                 : ct_protocol_page_get_client_pane (page)),
+                                                                 : ct_protocol_page_get_selected_client_pane (page)),
                               action, NULL);
 }
 
@@ -155,16 +156,44 @@ focus_composer_action (GSimpleAction *action,
   CtProtocolPage *page = current_page (CT_WINDOW (user_data));
 
   if (page)
-    ct_endpoint_pane_focus_composer (ct_protocol_page_get_client_pane (page));
+    ct_endpoint_pane_focus_composer (ct_protocol_page_get_selected_client_pane (page));
 }
 
+/* Every log of the page: the server's and each client's */
 static void
 clear_logs_action (GSimpleAction *action,
                    GVariant      *parameter,
                    gpointer       user_data)
 {
-  activate_on_pane (CT_WINDOW (user_data), CT_ROLE_SERVER, "pane.clear");
-  activate_on_pane (CT_WINDOW (user_data), CT_ROLE_CLIENT, "pane.clear");
+  CtProtocolPage *page = current_page (CT_WINDOW (user_data));
+
+  if (page == NULL)
+    return;
+  gtk_widget_activate_action (GTK_WIDGET (ct_protocol_page_get_server_pane (page)), "pane.clear", NULL);
+  for (guint i = 0; i < ct_protocol_page_get_n_clients (page); i++)
+    gtk_widget_activate_action (GTK_WIDGET (ct_protocol_page_get_nth_client_pane (page, i)), "pane.clear", NULL);
+}
+
+static void
+add_client_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  CtProtocolPage *page = current_page (CT_WINDOW (user_data));
+
+  if (page)
+    gtk_widget_activate_action (GTK_WIDGET (page), "page.add-client", NULL);
+}
+
+/* Add Participant is there for pages with several clients */
+static void
+update_page_actions (CtWindow *self)
+{
+  CtProtocolPage *page = current_page (self);
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "add-client");
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action),
+                               page != NULL && ct_protocol_page_get_protocol (page)->multi_client);
 }
 
 static void
@@ -274,6 +303,7 @@ static const GActionEntry actions[] = {
   { "use-local-server", use_local_server_action },
   { "focus-composer", focus_composer_action },
   { "clear-logs", clear_logs_action },
+  { "add-client", add_client_action },
   { "demo", demo_action },
   { "next-page", next_page_action },
   { "previous-page", previous_page_action },
@@ -300,4 +330,7 @@ ct_window_init (CtWindow *self)
   ct_window_show_page (self, last_page);
   g_settings_bind (self->settings, "last-page", self->stack, "visible-child-name",
                    G_SETTINGS_BIND_SET);
+  g_signal_connect_object (self->stack, "notify::visible-child-name", G_CALLBACK (update_page_actions),
+                           self, G_CONNECT_SWAPPED);
+  update_page_actions (self);
 }
