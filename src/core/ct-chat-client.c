@@ -177,36 +177,6 @@ begin_chat (CtChatClient *self)
     }
 }
 
-/* What the log shows for a chat frame */
-static char *
-describe_frame (CtChatType  type,
-                JsonObject *frame)
-{
-  const char *nick = ct_chat_get_string (frame, "nick", "?");
-
-  switch (type)
-    {
-    case CT_CHAT_WELCOME:
-      return g_strdup (_("Welcome from the chat server"));
-    case CT_CHAT_JOIN:
-      return ct_chat_get_true (frame, "you") ? g_strdup_printf (_("Joined as %s"), nick)
-                                             : g_strdup_printf (_("%s joined"), nick);
-    case CT_CHAT_LEAVE:
-      return g_strdup_printf (_("%s left (%s)"), nick, ct_chat_get_string (frame, "reason", "?"));
-    case CT_CHAT_MESSAGE:
-      return g_strdup_printf ("%s: %s", ct_chat_get_string (frame, "from", "?"),
-                              ct_chat_get_string (frame, "text", ""));
-    case CT_CHAT_NOTICE:
-      return g_strdup_printf (_("Notice: %s"), ct_chat_get_string (frame, "text", ""));
-    case CT_CHAT_ERROR:
-      return g_strdup_printf (_("Refused: %s"), ct_chat_get_string (frame, "message", "?"));
-    case CT_CHAT_TEXT:
-    case CT_CHAT_UNKNOWN:
-    default:
-      return NULL;
-    }
-}
-
 /* What a chat frame changes: the user list, our join, a refusal */
 static void
 read_chat_frame (CtChatClient *self,
@@ -295,7 +265,7 @@ on_message (SoupWebsocketConnection *ws,
     {
       ct_meta_builder_add_string (&b, "type", ct_chat_type_to_string (chat_type));
       if (frame)
-        summary = describe_frame (chat_type, frame);
+        summary = ct_chat_describe (chat_type, frame, NULL);
     }
   log_frame (self, CT_DIRECTION_IN, "message", text, size, summary, ct_meta_builder_end (&b));
 

@@ -84,6 +84,7 @@ log_frame (CtChatServer      *self,
            const char        *event,
            const char        *data,
            gsize              size,
+           const char        *summary,
            GVariant          *meta)
 {
   ct_message_log_append (server_log (self), &(CtMessageFields) {
@@ -93,6 +94,7 @@ log_frame (CtChatServer      *self,
                            .event = event,
                            .data = data,
                            .size = size,
+                           .summary = summary,
                            .meta = meta,
                          });
 }
@@ -132,11 +134,12 @@ dup_users (CtChatServer *self)
   return (const char **) g_ptr_array_free (users, FALSE);
 }
 
-/* A frame for everyone but @except, logged once */
+/* A frame for everyone but @except, logged once with @summary */
 static void
 broadcast (CtChatServer      *self,
            const char        *text,
            const char        *type,
+           const char        *summary,
            CtChatParticipant *except)
 {
   g_autoptr(GPtrArray) slow = NULL;
@@ -162,7 +165,7 @@ broadcast (CtChatServer      *self,
 
   ct_meta_builder_add_string (&b, "type", type);
   ct_meta_builder_add_uint32 (&b, "recipients", recipients);
-  log_frame (self, CT_DIRECTION_OUT, NULL, "broadcast", text, length, ct_meta_builder_end (&b));
+  log_frame (self, CT_DIRECTION_OUT, NULL, "broadcast", text, length, summary, ct_meta_builder_end (&b));
 
   for (guint i = 0; slow && i < slow->len; i++)
     drop_slow (self, g_ptr_array_index (slow, i));
@@ -172,7 +175,8 @@ static void
 send_one (CtChatServer      *self,
           CtChatParticipant *p,
           const char        *text,
-          const char        *type)
+          const char        *type,
+          const char        *summary)
 {
   gsize length = strlen (text);
 
@@ -180,7 +184,7 @@ send_one (CtChatServer      *self,
     return;
   if (!ct_chat_participant_send (p, text, length, self->max_queue))
     return drop_slow (self, p);
-  log_frame (self, CT_DIRECTION_OUT, p, type, text, length, nick_meta (p, type));
+  log_frame (self, CT_DIRECTION_OUT, p, type, text, length, summary, nick_meta (p, type));
 }
 
 static void
@@ -190,8 +194,9 @@ send_error (CtChatServer      *self,
             const char        *message)
 {
   g_autofree char *frame = ct_chat_error_new (code, message);
+  g_autofree char *summary = g_strdup_printf (_("Refused: %s"), message);
 
-  send_one (self, p, frame, "error");
+  send_one (self, p, frame, "error", summary);
 }
 
 static void
@@ -216,6 +221,7 @@ join (CtChatServer      *self,
   g_autofree const char **users = NULL;
   g_autofree char *others = NULL;
   g_autofree char *you = NULL;
+  g_autofree char *summary = g_strdup_printf (_("%s joined"), nick);
 
   p->folded = ct_chat_fold_nick (nick);
   g_hash_table_insert (self->nicks, p->folded, p);
@@ -224,8 +230,8 @@ join (CtChatServer      *self,
   users = dup_users (self);
   others = ct_chat_joined_new (nick, users, FALSE);
   you = ct_chat_joined_new (nick, users, TRUE);
-  broadcast (self, others, "join", p);
-  send_one (self, p, you, "join");
+  broadcast (self, others, "join", summary, p);
+  send_one (self, p, you, "join", summary);
 }
 
 static gboolean
@@ -250,6 +256,7 @@ leave (CtChatServer      *self,
 {
   g_autofree const char **users = NULL;
   g_autofree char *frame = NULL;
+  g_autofree char *summary = NULL;
 
   if (p->gone)
     return;
@@ -260,7 +267,8 @@ leave (CtChatServer      *self,
   g_hash_table_remove (self->nicks, p->folded);
   users = dup_users (self);
   frame = ct_chat_left_new (ct_connection_get_name (CT_CONNECTION (p)), reason, users);
-  broadcast (self, frame, "leave", NULL);
+  summary = g_strdup_printf (_("%s left (%s)"), ct_connection_get_name (CT_CONNECTION (p)), reason);
+  broadcast (self, frame, "leave", summary, NULL);
 }
 
 static void
@@ -268,8 +276,9 @@ notice (CtChatServer *self,
         const char   *text)
 {
   g_autofree char *frame = ct_chat_notice_new (text);
+  g_autofree char *summary = g_strdup_printf (_("Notice: %s"), text);
 
-  broadcast (self, frame, "notice", NULL);
+  broadcast (self, frame, "notice", summary, NULL);
 }
 
 /* A name for a client in notices: its nickname, or its address */
@@ -314,6 +323,7 @@ post (CtChatServer *self,
 {
   g_autoptr(JsonNode) said = ct_chat_said_new (++self->message_id, from, text, g_get_real_time ());
   g_autofree char *frame = ct_json_to_string (said, FALSE);
+  g_autofree char *summary = g_strdup_printf ("%s: %s", from, text);
 
   if (self->history_size > 0)
     {
@@ -321,7 +331,7 @@ post (CtChatServer *self,
         g_ptr_array_remove_index (self->history, 0);
       g_ptr_array_add (self->history, g_steal_pointer (&said));
     }
-  broadcast (self, frame, "message", NULL);
+  broadcast (self, frame, "message", summary, NULL);
 }
 
 static void
@@ -396,6 +406,7 @@ on_message (SoupWebsocketConnection *ws,
   CtChatServer *self = p->server;
   g_autoptr(CtChatParticipant) hold = g_object_ref (p);
   g_autoptr(JsonObject) frame = NULL;
+  g_autofree char *summary = NULL;
   gsize size;
   const char *text = g_bytes_get_data (message, &size);
   CtChatType chat_type;
@@ -403,14 +414,16 @@ on_message (SoupWebsocketConnection *ws,
   p->last_seen = g_get_monotonic_time ();
   if (type == SOUP_WEBSOCKET_DATA_BINARY)
     {
-      log_frame (self, CT_DIRECTION_IN, p, "binary", text, size, nick_meta (p, NULL));
+      log_frame (self, CT_DIRECTION_IN, p, "binary", text, size, NULL, nick_meta (p, NULL));
       return close_participant (self, p, CLOSE_UNSUPPORTED,
                                 _("Binary frames are not part of the chat: send text"));
     }
 
   /* libsoup has checked it is UTF-8, and it ends in a NUL it adds */
   chat_type = ct_chat_parse (text, size, &frame);
-  log_frame (self, CT_DIRECTION_IN, p, "message", text, size,
+  summary = chat_type == CT_CHAT_TEXT ? g_strdup_printf ("%s: %s", display_name (p), text)
+            : frame ? ct_chat_describe (chat_type, frame, display_name (p)) : NULL;
+  log_frame (self, CT_DIRECTION_IN, p, "message", text, size, summary,
              nick_meta (p, ct_chat_type_to_string (chat_type)));
   if (p->gone)
     return;
@@ -489,8 +502,15 @@ on_closed (SoupWebsocketConnection *ws,
   g_autoptr(CtChatParticipant) hold = g_object_ref (p);
   gushort code = soup_websocket_connection_get_close_code (ws);
   const char *reason = soup_websocket_connection_get_close_data (ws);
+  g_autofree char *summary = NULL;
   CtMetaBuilder b = { 0 };
 
+  if (code == 0)
+    summary = g_strdup (_("Connection closed without a close frame"));
+  else if (reason && *reason)
+    summary = g_strdup_printf (_("Closed (%u): %s"), code, reason);
+  else
+    summary = g_strdup_printf (_("Closed (%u)"), code);
   if (code)
     ct_meta_builder_add_uint32 (&b, "code", code);
   ct_meta_builder_add_string (&b, "reason", reason ? reason : "");
@@ -499,7 +519,7 @@ on_closed (SoupWebsocketConnection *ws,
                            .peer = ct_connection_get_peer (CT_CONNECTION (p)),
                            .peer_is_ref = TRUE,
                            .event = "close",
-                           .summary = code ? NULL : _("Connection closed without a close frame"),
+                           .summary = summary,
                            .data = reason,
                            .size = reason ? strlen (reason) : 0,
                            .meta = ct_meta_builder_end (&b),
@@ -579,9 +599,17 @@ upgraded (SoupServerMessage *message,
       g_autofree const char **users = dup_users (self);
       g_autofree char *welcome = ct_chat_welcome_new (users, self->history, self->max_frame, self->rate_limit);
 
-      send_one (self, p, welcome, "welcome");
+      g_autofree char *summary = g_strdup_printf (ngettext ("Welcome: %u online, %u message of history",
+                                                            "Welcome: %u online, %u messages of history",
+                                                            self->history->len),
+                                                  g_strv_length ((char **) users), self->history->len);
+
+      send_one (self, p, welcome, "welcome", summary);
     }
 }
+
+static void handle_web (SoupServer *soup_server, SoupServerMessage *message, const char *path,
+                        GHashTable *query, gpointer user_data);
 
 static void
 handle_socket (SoupServer        *soup_server,
@@ -592,6 +620,11 @@ handle_socket (SoupServer        *soup_server,
 {
   CtChatServer *self = user_data;
   g_autoptr(GError) error = NULL;
+
+  /* libsoup gives this handler every path under self->path too, and
+   * /chat.css starts with /chat */
+  if (!g_str_equal (path, self->path))
+    return handle_web (soup_server, message, path, query, user_data);
 
   if (!soup_websocket_server_check_handshake (message, NULL, NULL, NULL, &error))
     {
@@ -607,7 +640,10 @@ handle_socket (SoupServer        *soup_server,
                                   ct_endpoint_get_address (CT_ENDPOINT (self)), self->path,
                                   ct_endpoint_get_address (CT_ENDPOINT (self)));
           soup_message_headers_replace (soup_server_message_get_response_headers (message), "Upgrade", "websocket");
-          return ct_http_exchange_refuse (exchange, 426 /* Upgrade Required: no constant in libsoup 3.2 */, text);
+          ct_http_exchange_refuse (exchange, 426, text);
+          /* libsoup 3.2 has no name for it */
+          soup_server_message_set_status (message, 426, "Upgrade Required");
+          return;
         }
       text = g_strdup_printf (_("Bad WebSocket handshake: %s"), error->message);
       return ct_http_exchange_refuse (exchange, SOUP_STATUS_BAD_REQUEST, text);

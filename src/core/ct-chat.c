@@ -114,6 +114,45 @@ ct_chat_get_true (JsonObject *frame,
 }
 
 /**
+ * ct_chat_describe:
+ * @from: (nullable): who sent @frame, for a client's `message` (which does
+ *   not say)
+ *
+ * Returns: (transfer full) (nullable): what a log shows for @frame, as a
+ *   chat reads (`alice: hello`, `bob joined`)
+ */
+char *
+ct_chat_describe (CtChatType  type,
+                  JsonObject *frame,
+                  const char *from)
+{
+  const char *nick = ct_chat_get_string (frame, "nick", "?");
+
+  switch (type)
+    {
+    case CT_CHAT_WELCOME:
+      return g_strdup (_("Welcome from the chat server"));
+    case CT_CHAT_JOIN:
+      if (ct_chat_get_true (frame, "you"))
+        return g_strdup_printf (_("Joined as %s"), nick);
+      return g_strdup_printf (ct_chat_get_array (frame, "users") ? _("%s joined") : _("Joining as %s"), nick);
+    case CT_CHAT_LEAVE:
+      return g_strdup_printf (_("%s left (%s)"), nick, ct_chat_get_string (frame, "reason", "?"));
+    case CT_CHAT_MESSAGE:
+      return g_strdup_printf ("%s: %s", from ? from : ct_chat_get_string (frame, "from", "?"),
+                              ct_chat_get_string (frame, "text", ""));
+    case CT_CHAT_NOTICE:
+      return g_strdup_printf (_("Notice: %s"), ct_chat_get_string (frame, "text", ""));
+    case CT_CHAT_ERROR:
+      return g_strdup_printf (_("Refused: %s"), ct_chat_get_string (frame, "message", "?"));
+    case CT_CHAT_TEXT:
+    case CT_CHAT_UNKNOWN:
+    default:
+      return NULL;
+    }
+}
+
+/**
  * ct_chat_check_nick:
  *
  * Returns: (transfer full) (nullable): @nick trimmed, or %NULL with the

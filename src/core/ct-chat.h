@@ -38,6 +38,9 @@ JsonArray  *ct_chat_get_array       (JsonObject  *frame,
                                      const char  *member);
 gboolean    ct_chat_get_true        (JsonObject  *frame,
                                      const char  *member);
+char       *ct_chat_describe        (CtChatType   type,
+                                     JsonObject  *frame,
+                                     const char  *from);
 char       *ct_chat_check_nick      (const char  *nick,
                                      GError     **error);
 char       *ct_chat_fold_nick       (const char  *nick);

@@ -358,6 +358,7 @@
     const r = checkNick(ui.nick.value);
     if (r.error) {
       showNickError(r.error);
+      setStatus(r.error, 'error');
       ui.nick.focus();
       return;
     }
@@ -519,7 +520,7 @@
       const text = state.pending.shift();
       if (text !== undefined && !ui.input.value)
         ui.input.value = text;
-      showComposerError(`Slow down: ${message}`);
+      showComposerError(message);
       return;
     }
     case 'bad-message':
