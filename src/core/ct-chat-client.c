@@ -299,7 +299,15 @@ on_error (SoupWebsocketConnection *ws,
           gpointer                 data)
 {
   CtChatClient *self = data;
+  gushort code = soup_websocket_connection_get_close_code (ws);
 
+  /* libsoup 3.2 cannot answer a close with 1012, 1013 or 1014 (registered
+   * since RFC 6455: service restart, try again later, bad gateway) and
+   * reports a protocol error of its own instead: the server did nothing
+   * wrong, and the close entry says what it sent */
+  if (g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_PROTOCOL_ERROR) &&
+      code >= 1012 && code <= 1014)
+    return;
   ct_message_log_error (client_log (self), self->peer, error);
 }
 

@@ -316,6 +316,15 @@ drop_slow (CtChatServer      *self,
 
 /* -- what clients send ---------------------------------------------------------- */
 
+/* The history setting may shrink while running: keep at most @keep */
+static void
+trim_history (CtChatServer *self,
+              guint         keep)
+{
+  if (self->history->len > keep)
+    g_ptr_array_remove_range (self->history, 0, self->history->len - keep);
+}
+
 static void
 post (CtChatServer *self,
       const char   *from,
@@ -325,12 +334,9 @@ post (CtChatServer *self,
   g_autofree char *frame = ct_json_to_string (said, FALSE);
   g_autofree char *summary = g_strdup_printf ("%s: %s", from, text);
 
+  trim_history (self, self->history_size > 0 ? self->history_size - 1 : 0);
   if (self->history_size > 0)
-    {
-      while (self->history->len >= self->history_size)
-        g_ptr_array_remove_index (self->history, 0);
-      g_ptr_array_add (self->history, g_steal_pointer (&said));
-    }
+    g_ptr_array_add (self->history, g_steal_pointer (&said));
   broadcast (self, frame, "message", summary, NULL);
 }
 
@@ -481,6 +487,16 @@ on_error (SoupWebsocketConnection *ws,
   if (p->leave_reason == NULL)
     p->leave_reason = "error";
   ct_message_log_error (server_log (self), ct_connection_get_peer (CT_CONNECTION (p)), error);
+
+  /* libsoup 3.2 drops the connection over a frame above the limit without
+   * telling the client why: the close frame (1009) is sent here, before it
+   * closes the socket on return */
+  if (g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_TOO_BIG))
+    {
+      g_autofree char *reason = g_strdup_printf (_("A frame over the limit of %u bytes"), self->max_frame);
+
+      close_participant (self, p, SOUP_WEBSOCKET_CLOSE_TOO_BIG, reason);
+    }
 }
 
 static void
@@ -531,6 +547,76 @@ on_closed (SoupWebsocketConnection *ws,
 /* -- connections ------------------------------------------------------------------ */
 
 static void
+log_open (CtChatServer *self,
+          const char   *peer,
+          gboolean      peer_is_ref,
+          const char   *origin,
+          const char   *agent)
+{
+  CtMetaBuilder b = { 0 };
+
+  ct_meta_builder_add_string (&b, "path", self->path);
+  ct_meta_builder_add_uint32 (&b, "connection", self->next_id);
+  if (origin)
+    ct_meta_builder_add_string (&b, "origin", origin);
+  if (agent)
+    ct_meta_builder_add_string (&b, "user-agent", agent);
+  ct_message_log_append (server_log (self), &(CtMessageFields) {
+                           .direction = CT_DIRECTION_INFO,
+                           .peer = peer,
+                           .peer_is_ref = peer_is_ref,
+                           .event = "open",
+                           .summary = _("WebSocket opened"),
+                           .meta = ct_meta_builder_end (&b),
+                         });
+}
+
+/* The chat is full: the new connection is closed at once with 1013 and
+ * why. libsoup will not send 1013 (it knows no code between 1011 and 3000
+ * and sends 1002 instead), so the close frame is written here, on a
+ * connection no SoupWebsocketConnection has taken */
+static void
+refuse_full (CtChatServer *self,
+             GIOStream    *stream,
+             const char   *peer)
+{
+  g_autofree char *reason = g_strdup_printf (ngettext ("The chat is full (%u client): try again later",
+                                                       "The chat is full (%u clients): try again later",
+                                                       self->max_clients),
+                                             self->max_clients);
+  g_autofree char *summary = g_strdup_printf (_("Closed (%u): %s"), CLOSE_TRY_AGAIN_LATER, reason);
+  GOutputStream *output = g_io_stream_get_output_stream (stream);
+  gsize length = strlen (reason);
+  guint8 frame[4 + 123];
+  CtMetaBuilder b = { 0 };
+
+  /* A control frame carries 125 bytes: the code and 123 of the reason */
+  if (length > 123)
+    length = g_utf8_find_prev_char (reason, reason + 124) - reason;
+  frame[0] = 0x88;   /* FIN, close */
+  frame[1] = 2 + length;
+  frame[2] = CLOSE_TRY_AGAIN_LATER >> 8;
+  frame[3] = CLOSE_TRY_AGAIN_LATER & 0xff;
+  memcpy (frame + 4, reason, length);
+  /* A new connection's socket takes these few bytes at once */
+  if (G_IS_POLLABLE_OUTPUT_STREAM (output))
+    g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (output), frame, 4 + length, NULL, NULL);
+
+  ct_meta_builder_add_uint32 (&b, "code", CLOSE_TRY_AGAIN_LATER);
+  ct_meta_builder_add_string (&b, "reason", reason);
+  ct_message_log_append (server_log (self), &(CtMessageFields) {
+                           .direction = CT_DIRECTION_INFO,
+                           .peer = peer,
+                           .event = "close",
+                           .summary = summary,
+                           .data = reason,
+                           .size = strlen (reason),
+                           .meta = ct_meta_builder_end (&b),
+                         });
+  g_io_stream_close_async (stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+}
+
+static void
 upgraded (SoupServerMessage *message,
           gpointer           data)
 {
@@ -545,10 +631,21 @@ upgraded (SoupServerMessage *message,
   CtChatParticipant *p;
   const char *origin = soup_message_headers_get_one (request, "Origin");
   const char *agent = soup_message_headers_get_one (request, "User-Agent");
-  CtMetaBuilder b = { 0 };
+  g_autofree const char **users = NULL;
+  g_autofree char *welcome = NULL;
+  g_autofree char *summary = NULL;
 
   g_object_ref (message);
   stolen = soup_server_message_steal_connection (message);
+  ++self->next_id;
+  if (self->participants->len >= self->max_clients)
+    {
+      log_open (self, peer, FALSE, origin, agent);
+      refuse_full (self, stolen, peer);
+      g_object_unref (message);
+      return;
+    }
+
   stream = ct_counting_io_stream_new (stolen, &output);
   ws = soup_websocket_connection_new (stream, soup_server_message_get_uri (message),
                                       SOUP_WEBSOCKET_CONNECTION_SERVER, origin,
@@ -559,7 +656,7 @@ upgraded (SoupServerMessage *message,
   soup_websocket_connection_set_max_incoming_payload_size (ws, self->max_frame);
   soup_websocket_connection_set_keepalive_interval (ws, self->keepalive);
 
-  p = ct_chat_participant_new (ws, output, ++self->next_id, peer);
+  p = ct_chat_participant_new (ws, output, self->next_id, peer);
   p->server = self;
   p->tokens = self->rate_limit;
   g_ptr_array_add (self->participants, p);
@@ -569,43 +666,16 @@ upgraded (SoupServerMessage *message,
   g_signal_connect (ws, "error", G_CALLBACK (on_error), p);
   g_signal_connect (ws, "pong", G_CALLBACK (on_pong), p);
 
-  ct_meta_builder_add_string (&b, "path", self->path);
-  ct_meta_builder_add_uint32 (&b, "connection", self->next_id);
-  if (origin)
-    ct_meta_builder_add_string (&b, "origin", origin);
-  if (agent)
-    ct_meta_builder_add_string (&b, "user-agent", agent);
-  ct_message_log_append (server_log (self), &(CtMessageFields) {
-                           .direction = CT_DIRECTION_INFO,
-                           .peer = ct_connection_get_peer (CT_CONNECTION (p)),
-                           .peer_is_ref = TRUE,
-                           .event = "open",
-                           .summary = _("WebSocket opened"),
-                           .meta = ct_meta_builder_end (&b),
-                         });
+  log_open (self, ct_connection_get_peer (CT_CONNECTION (p)), TRUE, origin, agent);
 
-  if (self->participants->len > self->max_clients)
-    {
-      g_autofree char *reason = g_strdup_printf (ngettext ("The chat is full (%u client): try again later",
-                                                           "The chat is full (%u clients): try again later",
-                                                           self->max_clients),
-                                                 self->max_clients);
-
-      p->gone = TRUE;
-      close_participant (self, p, CLOSE_TRY_AGAIN_LATER, reason);
-    }
-  else
-    {
-      g_autofree const char **users = dup_users (self);
-      g_autofree char *welcome = ct_chat_welcome_new (users, self->history, self->max_frame, self->rate_limit);
-
-      g_autofree char *summary = g_strdup_printf (ngettext ("Welcome: %u online, %u message of history",
-                                                            "Welcome: %u online, %u messages of history",
-                                                            self->history->len),
-                                                  g_strv_length ((char **) users), self->history->len);
-
-      send_one (self, p, welcome, "welcome", summary);
-    }
+  trim_history (self, self->history_size);
+  users = dup_users (self);
+  welcome = ct_chat_welcome_new (users, self->history, self->max_frame, self->rate_limit);
+  summary = g_strdup_printf (ngettext ("Welcome: %u online, %u message of history",
+                                       "Welcome: %u online, %u messages of history",
+                                       self->history->len),
+                             g_strv_length ((char **) users), self->history->len);
+  send_one (self, p, welcome, "welcome", summary);
 }
 
 static void handle_web (SoupServer *soup_server, SoupServerMessage *message, const char *path,
