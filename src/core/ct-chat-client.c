@@ -595,21 +595,16 @@ static void
 ct_chat_client_use_server (CtEndpoint *endpoint,
                            CtEndpoint *server)
 {
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autofree char *host_port = NULL;
   g_autofree char *path = NULL;
   g_autofree char *url = NULL;
 
   if (g_strcmp0 (ct_endpoint_get_protocol_id (server), "chat") != 0 ||
       ct_endpoint_get_role (server) != CT_ROLE_SERVER)
     return;
-  address = ct_net_reachable_address (ct_endpoint_get_socket_address (server));
-  if (address == NULL)
-    return;
-  host_port = ct_socket_address_to_string (address);
   g_object_get (server, "path", &path, NULL);
-  url = g_strdup_printf ("ws://%s%s", host_port, path);
-  g_object_set (endpoint, "url", url, NULL);
+  url = ct_endpoint_dup_server_url (server, "ws", path);
+  if (url)
+    g_object_set (endpoint, "url", url, NULL);
 }
 
 static void

@@ -366,6 +366,34 @@ ct_endpoint_real_use_server (CtEndpoint *self,
 }
 
 /**
+ * ct_endpoint_dup_server_url:
+ * @server: a server endpoint
+ * @scheme: `http`, `ws`…
+ * @path: (nullable): what follows the address
+ *
+ * For clients that take a URL: how to reach @server from here, such as
+ * `http://127.0.0.1:8000/rpc` or `ws://[::1]:8765/chat` (a wildcard address
+ * becomes the loopback address of the same family).
+ *
+ * Returns: (transfer full) (nullable): the URL, or %NULL when @server is
+ *   not bound
+ */
+char *
+ct_endpoint_dup_server_url (CtEndpoint *server,
+                            const char *scheme,
+                            const char *path)
+{
+  g_autoptr(GSocketAddress) address = ct_net_reachable_address (ct_endpoint_get_socket_address (server));
+  g_autofree char *host_port = NULL;
+
+  if (address == NULL)
+    return NULL;
+  /* 127.0.0.1:8000 or [::1]:8000, as a URL wants it */
+  host_port = ct_socket_address_to_string (address);
+  return g_strdup_printf ("%s://%s%s", scheme, host_port, path ? path : "");
+}
+
+/**
  * ct_endpoint_use_server:
  * @server: a running server endpoint of the same protocol
  *

@@ -144,6 +144,9 @@ gboolean        ct_endpoint_send_text        (CtEndpoint           *self,
                                               GError              **error);
 void            ct_endpoint_use_server       (CtEndpoint           *self,
                                               CtEndpoint           *server);
+char           *ct_endpoint_dup_server_url   (CtEndpoint           *server,
+                                              const char           *scheme,
+                                              const char           *path);
 gboolean        ct_endpoint_check_text       (CtEndpoint           *self,
                                               const char           *text,
                                               GError              **error);

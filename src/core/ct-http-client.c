@@ -1368,21 +1368,14 @@ static void
 ct_http_client_use_server (CtEndpoint *endpoint,
                            CtEndpoint *server)
 {
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autofree char *host_port = NULL;
   g_autofree char *url = NULL;
 
   if (g_strcmp0 (ct_endpoint_get_protocol_id (server), "rest") != 0 ||
       ct_endpoint_get_role (server) != CT_ROLE_SERVER)
     return;
-  address = ct_net_reachable_address (ct_endpoint_get_socket_address (server));
-  if (address == NULL)
-    return;
-
-  /* 127.0.0.1:8000 or [::1]:8000, as a URL wants it */
-  host_port = ct_socket_address_to_string (address);
-  url = g_strdup_printf ("http://%s", host_port);
-  g_object_set (endpoint, "base-url", url, NULL);
+  url = ct_endpoint_dup_server_url (server, "http", NULL);
+  if (url)
+    g_object_set (endpoint, "base-url", url, NULL);
 }
 
 static void

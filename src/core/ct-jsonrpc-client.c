@@ -553,19 +553,15 @@ static void
 ct_jsonrpc_client_use_server (CtEndpoint *endpoint,
                               CtEndpoint *server)
 {
-  g_autoptr(GSocketAddress) address = ct_net_reachable_address (ct_endpoint_get_socket_address (server));
-  g_autofree char *host_port = NULL;
   g_autofree char *path = NULL;
   g_autofree char *url = NULL;
 
-  if (!CT_IS_JSONRPC_SERVER (server) || address == NULL)
+  if (!CT_IS_JSONRPC_SERVER (server))
     return;
-
-  /* 127.0.0.1:8080 or [::1]:8080, as a URL wants it */
-  host_port = ct_socket_address_to_string (address);
   g_object_get (server, "path", &path, NULL);
-  url = g_strdup_printf ("http://%s%s", host_port, path);
-  g_object_set (endpoint, "url", url, NULL);
+  url = ct_endpoint_dup_server_url (server, "http", path);
+  if (url)
+    g_object_set (endpoint, "url", url, NULL);
 }
 
 static void
