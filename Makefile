@@ -38,6 +38,7 @@ bench: build
 	bench/tcp.sh $(BUILDDIR)
 	bench/jsonrpc.sh $(BUILDDIR)
 	bench/rest.sh $(BUILDDIR)
+	bench/chat.sh $(BUILDDIR)
 
 install: build
 	$(MESON) install -C $(BUILDDIR)
