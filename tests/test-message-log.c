@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include "ct-message-log-private.h"
 #include "ct-test-util.h"
 
 typedef struct
@@ -358,6 +359,215 @@ test_meta_builder (void)
   g_assert_true (g_str_has_prefix (value, "caf"));
 }
 
+/* An entry given its payload as GBytes shares them instead of copying; it
+ * reads, and exports, exactly as the same entry with a copied payload */
+static void
+test_shared_payload (void)
+{
+  g_autoptr(CtMessageLog) log = ct_message_log_new ();
+  g_autoptr(CtMessage) copied = NULL;
+  g_autoptr(CtMessage) shared = NULL;
+  g_autoptr(GBytes) payload = NULL;
+  g_autofree char *copied_line = NULL;
+  g_autofree char *shared_line = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *summary = NULL;
+  const char *body = "{\"id\":1,\"title\":\"Buy milk\",\"done\":false,\"tags\":[\"home\"]}";
+  GBytes *bytes = g_bytes_new (body, strlen (body));
+  guint64 copied_heap;
+  gsize size = 0;
+
+  for (guint i = 0; i < 2; i++)
+    ct_message_log_append (log, &(CtMessageFields) {
+                             .time = 1700000000123456,
+                             .direction = CT_DIRECTION_OUT,
+                             .peer = "127.0.0.1:5000",
+                             .data = body,
+                             .size = strlen (body),
+                             .bytes = i == 1 ? bytes : NULL,
+                             .summary = "200 OK",
+                             .meta = ct_meta_new ("status", g_variant_new_uint32 (200), NULL),
+                             .exchange = 7,
+                           });
+  copied_heap = ct_message_log_get_heap_bytes (log);
+  /* The entry keeps its reference when the caller lets go of the bytes */
+  g_bytes_unref (bytes);
+  ct_message_log_flush (log);
+
+  copied = g_list_model_get_item (G_LIST_MODEL (log), 0);
+  shared = g_list_model_get_item (G_LIST_MODEL (log), 1);
+  g_assert_cmpmem (ct_message_get_data (shared, &size), size, body, strlen (body));
+  g_assert_cmpuint (ct_message_get_size (shared), ==, strlen (body));
+  text = ct_message_dup_text (shared);
+  g_assert_cmpstr (text, ==, body);
+  summary = ct_message_dup_summary (shared);
+  g_assert_cmpstr (summary, ==, "200 OK");
+  payload = ct_message_get_payload (shared);
+  g_assert_true (payload == bytes);   /* the very bytes, not a copy */
+  g_assert_cmpmem (g_bytes_get_data (payload, NULL), g_bytes_get_size (payload), body, strlen (body));
+  g_assert_cmpuint (ct_test_meta_status (shared), ==, 200);
+
+  /* The shared bytes count in full: the byte cap means the same either way */
+  g_assert_cmpuint (ct_message_log_get_heap_bytes (log), ==, copied_heap);
+
+  copied_line = ct_jsonl_format_message (copied, "rest", "server");
+  shared_line = ct_jsonl_format_message (shared, "rest", "server");
+  g_assert_cmpstr (shared_line, ==, copied_line);
+
+  /* ...and outlive the log, with the message and the payload */
+  g_assert_finalize_object (g_steal_pointer (&log));
+  g_clear_object (&copied);
+  {
+    g_autofree char *again = ct_message_dup_text (shared);
+
+    g_assert_cmpstr (again, ==, body);
+  }
+  g_assert_finalize_object (g_steal_pointer (&shared));
+  g_assert_cmpmem (g_bytes_get_data (payload, NULL), g_bytes_get_size (payload), body, strlen (body));
+
+  /* A payload smaller than the reference is copied */
+  {
+    g_autoptr(GBytes) small = g_bytes_new ("hi", 2);
+    g_autoptr(CtMessage) message = ct_message_new (&(CtMessageFields) {
+                                                     .direction = CT_DIRECTION_IN,
+                                                     .bytes = small,
+                                                   });
+    g_autoptr(GBytes) small_payload = ct_message_get_payload (message);
+
+    g_assert_true (small_payload != small);
+    g_assert_cmpmem (g_bytes_get_data (small_payload, NULL), g_bytes_get_size (small_payload), "hi", 2);
+  }
+
+  /* Empty bytes are an empty payload */
+  {
+    g_autoptr(GBytes) empty = g_bytes_new (NULL, 0);
+    g_autoptr(CtMessage) message = ct_message_new (&(CtMessageFields) {
+                                                     .direction = CT_DIRECTION_IN,
+                                                     .bytes = empty,
+                                                   });
+    g_autofree char *empty_text = ct_message_dup_text (message);
+
+    g_assert_cmpuint (ct_message_get_size (message), ==, 0);
+    g_assert_cmpstr (empty_text, ==, "");
+  }
+}
+
+/* Metadata appended from a builder, without a GVariant, reads back as the
+ * dictionary GLib would have made; a string written in pieces is one value,
+ * made valid when it is not UTF-8 */
+static void
+test_meta_built (void)
+{
+  g_autoptr(CtMessageLog) log = ct_message_log_new ();
+  g_autoptr(CtMessage) message = NULL;
+  g_autoptr(GVariant) expected = NULL;
+  g_autoptr(GVariant) kept = NULL;
+  CtMetaBuilder builder = { 0 };
+  g_autofree char *long_value = g_strnfill (5000, 'v');
+  GVariantBuilder reference;
+  const char *value = NULL;
+
+  ct_meta_builder_add_uint32 (&builder, "status", 200);
+  ct_meta_builder_begin_string (&builder, "headers");
+  ct_meta_builder_append (&builder, "Host", -1);
+  ct_meta_builder_append (&builder, ": example.org\n", -1);
+  ct_meta_builder_append (&builder, "ETag: \"1\"\nignored", 10);
+  ct_meta_builder_end_string (&builder);
+  ct_meta_builder_begin_string (&builder, "bad");
+  ct_meta_builder_append (&builder, "caf\xe9 a\0b", 8);
+  ct_meta_builder_end_string (&builder);
+  ct_meta_builder_begin_string (&builder, "empty");
+  ct_meta_builder_end_string (&builder);
+  /* Larger than the builder's stack, then more */
+  ct_meta_builder_add_string (&builder, "long", long_value);
+  ct_meta_builder_add_int64 (&builder, "latency-us", 1234);
+
+  ct_message_log_append_built (log, &(CtMessageFields) {
+                                 .direction = CT_DIRECTION_OUT,
+                                 .data = "x",
+                                 .size = 1,
+                               }, &builder);
+  ct_message_log_flush (log);
+  message = g_list_model_get_item (G_LIST_MODEL (log), 0);
+
+  g_assert_true (g_variant_lookup (ct_message_get_meta (message), "bad", "&s", &value));
+  g_assert_true (g_utf8_validate (value, -1, NULL));
+  g_assert_true (g_str_has_prefix (value, "caf"));
+  g_assert_true (g_str_has_suffix (value, "b"));
+
+  g_variant_builder_init (&reference, G_VARIANT_TYPE ("a{sv}"));
+  g_variant_builder_add (&reference, "{sv}", "status", g_variant_new_uint32 (200));
+  g_variant_builder_add (&reference, "{sv}", "headers", g_variant_new_string ("Host: example.org\nETag: \"1\"\n"));
+  g_variant_builder_add (&reference, "{sv}", "bad", g_variant_new_string (value));
+  g_variant_builder_add (&reference, "{sv}", "empty", g_variant_new_string (""));
+  g_variant_builder_add (&reference, "{sv}", "long", g_variant_new_string (long_value));
+  g_variant_builder_add (&reference, "{sv}", "latency-us", g_variant_new_int64 (1234));
+  expected = g_variant_ref_sink (g_variant_builder_end (&reference));
+  g_assert_cmpmem (g_variant_get_data (ct_message_get_meta (message)), g_variant_get_size (ct_message_get_meta (message)),
+                   g_variant_get_data (expected), g_variant_get_size (expected));
+  g_assert_true (g_variant_equal (ct_message_get_meta (message), expected));
+  g_assert_true (g_variant_is_normal_form (ct_message_get_meta (message)));
+  /* Asked for again: the same GVariant */
+  g_assert_true (ct_message_get_meta (message) == ct_message_get_meta (message));
+
+  /* A reference to it outlives the message and the log */
+  kept = g_variant_ref (ct_message_get_meta (message));
+  g_assert_finalize_object (g_steal_pointer (&message));
+  g_assert_finalize_object (g_steal_pointer (&log));
+  g_assert_true (g_variant_equal (kept, expected));
+}
+
+/* A log cuts its records from shared blocks: thousands of entries of every
+ * size, some kept by views past the cap and past a clear */
+static void
+test_record_blocks (void)
+{
+  g_autoptr(CtMessageLog) log = ct_message_log_new ();
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *big = g_strnfill (20000, 'b');
+
+  ct_message_log_set_capacity (log, 500);
+  for (guint i = 0; i < 5000; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("m%u-%.*s", i, (int) (i % 3000), big);
+
+      ct_message_log_append (log, &(CtMessageFields) {
+                               .direction = CT_DIRECTION_IN,
+                               .peer = i % 2 ? "a" : "b",
+                               .data = i % 1000 == 999 ? big : text,
+                               .size = i % 1000 == 999 ? 20000 : strlen (text),
+                               .summary = i % 7 == 0 ? "seven" : NULL,
+                               .meta = i % 5 == 0 ? ct_meta_new ("n", g_variant_new_uint32 (i), NULL) : NULL,
+                             });
+      if (i % 250 == 0)
+        {
+          ct_message_log_flush (log);
+          g_ptr_array_add (held, g_list_model_get_item (G_LIST_MODEL (log),
+                                                        g_list_model_get_n_items (G_LIST_MODEL (log)) - 1));
+        }
+    }
+  ct_message_log_flush (log);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 500);
+  g_assert_cmpuint (ct_message_log_get_n_dropped (log), ==, 4500);
+  ct_message_log_clear (log);
+  g_assert_finalize_object (g_steal_pointer (&log));
+
+  /* Every held entry is whole after its log is gone */
+  for (guint k = 0; k < held->len; k++)
+    {
+      CtMessage *message = held->pdata[k];
+      guint i = k * 250;
+      g_autofree char *expected = g_strdup_printf ("m%u-%.*s", i, (int) (i % 3000), big);
+      g_autofree char *text = ct_message_dup_text (message);
+      guint32 n = G_MAXUINT32;
+
+      g_assert_cmpstr (text, ==, expected);
+      g_assert_cmpstr (ct_message_get_peer (message), ==, i % 2 ? "a" : "b");
+      g_assert_true (g_variant_lookup (ct_message_get_meta (message), "n", "u", &n));
+      g_assert_cmpuint (n, ==, i);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -367,6 +577,9 @@ main (int    argc,
   g_test_add_func ("/ct/message/fields", test_message_fields);
   g_test_add_func ("/ct/message/binary-summary", test_binary_summary);
   g_test_add_func ("/ct/message/meta-builder", test_meta_builder);
+  g_test_add_func ("/ct/message/shared-payload", test_shared_payload);
+  g_test_add_func ("/ct/message/meta-built", test_meta_built);
+  g_test_add_func ("/ct/log/record-blocks", test_record_blocks);
   g_test_add_func ("/ct/log/items", test_items);
   g_test_add_func ("/ct/log/coalescing", test_coalescing);
   g_test_add_func ("/ct/log/cap", test_cap);

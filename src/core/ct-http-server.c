@@ -13,11 +13,14 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "ct-error.h"
 #include "ct-http-server.h"
 #include "ct-json.h"
+#include "ct-message-log-private.h"
 #include "ct-net.h"
 
 G_DEFINE_ABSTRACT_TYPE (CtHttpServer, ct_http_server, CT_TYPE_ENDPOINT)
@@ -49,11 +52,33 @@ peer_of (SoupServerMessage *message)
   return peer;
 }
 
+/* The headers as `Name: value` lines, each ended by a newline, written
+ * straight into the entry's metadata as the string @key */
+static void
+meta_add_headers (CtMetaBuilder      *meta,
+                  const char         *key,
+                  SoupMessageHeaders *headers)
+{
+  SoupMessageHeadersIter iter;
+  const char *name, *value;
+
+  ct_meta_builder_begin_string (meta, key);
+  soup_message_headers_iter_init (&iter, headers);
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    {
+      ct_meta_builder_append (meta, name, -1);
+      ct_meta_builder_append (meta, ": ", 2);
+      ct_meta_builder_append (meta, value, -1);
+      ct_meta_builder_append (meta, "\n", 1);
+    }
+  ct_meta_builder_end_string (meta);
+}
+
 /**
  * ct_http_format_headers:
  *
  * Returns: (transfer full): the headers as `Name: value` lines, each ended
- *   by a newline, for the log's metadata
+ *   by a newline, as the log's metadata holds them
  */
 char *
 ct_http_format_headers (SoupMessageHeaders *headers)
@@ -73,15 +98,59 @@ ct_http_format_headers (SoupMessageHeaders *headers)
   return g_string_free (text, FALSE);
 }
 
+/* Copies @n strings end to end into @buffer when they fit with their NUL
+ * (a request or status line nearly always does), else into @heap, which
+ * the caller frees: no printf per request */
+static const char *
+join (char        *buffer,
+      gsize        buffer_size,
+      char       **heap,
+      guint        n,
+      const char **parts)
+{
+  gsize length = 0;
+  char *out;
+
+  for (guint i = 0; i < n; i++)
+    length += strlen (parts[i]);
+  out = length < buffer_size ? buffer : (*heap = g_malloc (length + 1));
+  for (guint i = 0; i < n; i++)
+    out = g_stpcpy (out, parts[i]);
+  return length < buffer_size ? buffer : *heap;
+}
+
 /* `GET /api/tasks?q=milk` */
-static char *
-format_request_line (SoupServerMessage *message)
+static const char *
+format_request_line (SoupServerMessage *message,
+                     char              *buffer,
+                     gsize              buffer_size,
+                     char             **heap)
 {
   GUri *uri = soup_server_message_get_uri (message);
   const char *query = g_uri_get_query (uri);
+  const char *parts[] = {
+    soup_server_message_get_method (message), " ", g_uri_get_path (uri), query ? "?" : "", query ? query : ""
+  };
 
-  return g_strconcat (soup_server_message_get_method (message), " ", g_uri_get_path (uri),
-                      query ? "?" : "", query ? query : "", NULL);
+  return join (buffer, buffer_size, heap, G_N_ELEMENTS (parts), parts);
+}
+
+/* `200 OK` */
+static const char *
+format_status_line (guint  status,
+                    char  *buffer,
+                    gsize  buffer_size,
+                    char **heap)
+{
+  char number[16], *digits = number + sizeof number;
+  const char *parts[] = { NULL, " ", soup_status_get_phrase (status) };
+
+  *--digits = '\0';
+  do
+    *--digits = '0' + status % 10;
+  while ((status /= 10) > 0);
+  parts[0] = digits;
+  return join (buffer, buffer_size, heap, G_N_ELEMENTS (parts), parts);
 }
 
 /**
@@ -107,9 +176,10 @@ ct_http_exchange_begin (CtHttpServer      *server,
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
   SoupMessageBody *body = soup_server_message_get_request_body (message);
   const char *content_type = soup_message_headers_get_one (headers, "Content-Type");
-  gboolean within = body->length <= server->max_body_size;
-  g_autofree char *request_line = format_request_line (message);
-  g_autofree char *header_text = ct_http_format_headers (headers);
+  char line_buffer[256];
+  g_autofree char *line_heap = NULL;
+  const char *request_line = format_request_line (message, line_buffer, sizeof line_buffer, &line_heap);
+  g_autoptr(GBytes) bytes = NULL;
   CtMetaBuilder meta = { 0 };
   const char *first_key;
   va_list ap;
@@ -121,24 +191,27 @@ ct_http_exchange_begin (CtHttpServer      *server,
   exchange->started = g_get_monotonic_time ();
   exchange->cancellable = g_object_ref (ct_endpoint_get_cancellable (CT_ENDPOINT (server)));
 
+  /* The body as libsoup keeps it (flattening a complete body once is what
+   * its own getters do): the entry shares it instead of copying it */
+  if (body->length > 0 && body->length <= server->max_body_size)
+    bytes = soup_message_body_flatten (body);
+
   ct_meta_builder_add_string (&meta, "http", request_line);
-  ct_meta_builder_add_string (&meta, "headers", header_text);
+  meta_add_headers (&meta, "headers", headers);
   ct_meta_builder_add_string (&meta, "content-type", content_type);
   va_start (ap, summary);
   first_key = va_arg (ap, const char *);
   ct_meta_builder_add_valist (&meta, first_key, ap);
   va_end (ap);
 
-  ct_message_log_append (ct_endpoint_get_log (CT_ENDPOINT (server)), &(CtMessageFields) {
-                           .direction = CT_DIRECTION_IN,
-                           .peer = exchange->peer,
-                           .peer_is_ref = TRUE,
-                           .data = within ? body->data : NULL,
-                           .size = within ? body->length : 0,
-                           .summary = summary ? summary : request_line,
-                           .meta = ct_meta_builder_end (&meta),
-                           .exchange = exchange->id,
-                         });
+  ct_message_log_append_built (ct_endpoint_get_log (CT_ENDPOINT (server)), &(CtMessageFields) {
+                                 .direction = CT_DIRECTION_IN,
+                                 .peer = exchange->peer,
+                                 .peer_is_ref = TRUE,
+                                 .bytes = bytes,
+                                 .summary = summary ? summary : request_line,
+                                 .exchange = exchange->id,
+                               }, &meta);
   return exchange;
 }
 
@@ -189,11 +262,9 @@ ct_http_exchange_respond (CtHttpExchange *exchange,
   SoupServerMessage *message = exchange->message;
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (message);
   gboolean head = soup_server_message_get_method (message) == SOUP_METHOD_HEAD;
-  g_autofree char *status_line = NULL;
-  g_autofree char *header_text = NULL;
+  char status_buffer[64];
+  g_autofree char *status_heap = NULL;
   CtMetaBuilder meta = { 0 };
-  gconstpointer data = NULL;
-  gsize size = 0;
   const char *first_key;
   va_list ap;
 
@@ -211,33 +282,30 @@ ct_http_exchange_respond (CtHttpExchange *exchange,
       if (content_type)
         soup_message_headers_replace (headers, "Content-Type", content_type);
       soup_message_body_append_bytes (soup_server_message_get_response_body (message), body);
-      /* A response to HEAD says how long the body would be, and sends none */
-      if (!head)
-        data = g_bytes_get_data (body, &size);
     }
 
   if (summary == NULL)
-    summary = status_line = g_strdup_printf ("%u %s", status, soup_status_get_phrase (status));
+    summary = format_status_line (status, status_buffer, sizeof status_buffer, &status_heap);
 
-  header_text = ct_http_format_headers (headers);
   ct_meta_builder_add_uint32 (&meta, "status", status);
   ct_meta_builder_add_int64 (&meta, "latency-us", g_get_monotonic_time () - exchange->started);
-  ct_meta_builder_add_string (&meta, "headers", header_text);
+  meta_add_headers (&meta, "headers", headers);
   va_start (ap, summary);
   first_key = va_arg (ap, const char *);
   ct_meta_builder_add_valist (&meta, first_key, ap);
   va_end (ap);
 
-  ct_message_log_append (ct_endpoint_get_log (CT_ENDPOINT (exchange->server)), &(CtMessageFields) {
-                           .direction = CT_DIRECTION_OUT,
-                           .peer = exchange->peer,
-                           .peer_is_ref = TRUE,
-                           .data = data,
-                           .size = size,
-                           .summary = summary,
-                           .meta = ct_meta_builder_end (&meta),
-                           .exchange = exchange->id,
-                         });
+  /* The entry shares the body (often the store's cached bytes of a task)
+   * rather than copying it; a response to HEAD says how long the body
+   * would be, and sends none */
+  ct_message_log_append_built (ct_endpoint_get_log (CT_ENDPOINT (exchange->server)), &(CtMessageFields) {
+                                 .direction = CT_DIRECTION_OUT,
+                                 .peer = exchange->peer,
+                                 .peer_is_ref = TRUE,
+                                 .bytes = head ? NULL : body,
+                                 .summary = summary,
+                                 .exchange = exchange->id,
+                               }, &meta);
 
   if (exchange->paused)
     soup_server_message_unpause (message);

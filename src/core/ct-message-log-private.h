@@ -9,6 +9,9 @@
 
 G_BEGIN_DECLS
 
-GPtrArray *ct_message_log_dup_records (CtMessageLog *self);
+GPtrArray *ct_message_log_dup_records  (CtMessageLog          *self);
+void       ct_message_log_append_built (CtMessageLog          *self,
+                                        const CtMessageFields *fields,
+                                        CtMetaBuilder         *meta);
 
 G_END_DECLS

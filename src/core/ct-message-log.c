@@ -11,6 +11,9 @@
  * memory bounded when no main loop runs (a tight C loop, a busy CLI), the
  * log also flushes by itself after FLUSH_EVERY unflushed appends.
  *
+ * Records are cut from the log's own blocks (CtRecordArena, in
+ * ct-message.c), not allocated one by one: see there for why.
+ *
  * The log is not thread-safe: append from the main context only.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -46,6 +49,7 @@ struct _CtMessageLog
 
   guint      flush_source;
   char      *last_peer;      /* GRefString: most appends repeat the last peer */
+  CtRecordArena arena;       /* where records are cut from */
 };
 
 enum {
@@ -212,28 +216,20 @@ ct_message_log_flush (CtMessageLog *self)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
 
-/**
- * ct_message_log_append:
- * @fields: the new entry (copied)
- *
- * Appends an entry. Views learn about it at the next flush.
- */
-void
-ct_message_log_append (CtMessageLog          *self,
-                       const CtMessageFields *fields)
+static void
+append (CtMessageLog          *self,
+        const CtMessageFields *fields,
+        const CtMetaBuilder   *meta)
 {
   CtRecord *record;
 
-  g_return_if_fail (CT_IS_MESSAGE_LOG (self));
-  g_return_if_fail (fields != NULL);
-
   if (fields->peer && fields->peer_is_ref)
-    record = ct_record_new (fields, g_ref_string_acquire ((char *) fields->peer));
+    record = ct_record_new_full (fields, g_ref_string_acquire ((char *) fields->peer), meta, &self->arena);
   else if (fields->peer && self->last_peer && strcmp (fields->peer, self->last_peer) == 0)
-    record = ct_record_new (fields, g_ref_string_acquire (self->last_peer));
+    record = ct_record_new_full (fields, g_ref_string_acquire (self->last_peer), meta, &self->arena);
   else
     {
-      record = ct_record_new (fields, NULL);
+      record = ct_record_new_full (fields, NULL, meta, &self->arena);
       g_clear_pointer (&self->last_peer, g_ref_string_release);
       if (record->peer)
         self->last_peer = g_ref_string_acquire (record->peer);
@@ -256,6 +252,44 @@ ct_message_log_append (CtMessageLog          *self,
       g_source_set_static_name (source, "[crosstalk] log flush");
       self->flush_source = g_source_attach (source, NULL);
     }
+}
+
+/**
+ * ct_message_log_append:
+ * @fields: the new entry (copied)
+ *
+ * Appends an entry. Views learn about it at the next flush.
+ */
+void
+ct_message_log_append (CtMessageLog          *self,
+                       const CtMessageFields *fields)
+{
+  g_return_if_fail (CT_IS_MESSAGE_LOG (self));
+  g_return_if_fail (fields != NULL);
+
+  append (self, fields, NULL);
+}
+
+/**
+ * ct_message_log_append_built:
+ * @fields: the new entry (copied); its meta must be %NULL
+ * @meta: the entry's metadata, not yet ended
+ *
+ * Appends an entry whose metadata is copied from @meta's bytes as they
+ * are, without making a #GVariant of them first (for entries logged per
+ * message), then clears @meta.
+ */
+void
+ct_message_log_append_built (CtMessageLog          *self,
+                             const CtMessageFields *fields,
+                             CtMetaBuilder         *meta)
+{
+  g_return_if_fail (CT_IS_MESSAGE_LOG (self));
+  g_return_if_fail (fields != NULL && fields->meta == NULL);
+
+  ct_meta_builder_finish (meta);
+  append (self, fields, meta);
+  ct_meta_builder_clear (meta);
 }
 
 /**
@@ -323,6 +357,8 @@ ct_message_log_clear (CtMessageLog *self)
   while (self->first_seq < self->end_seq)
     drop_oldest (self);
   self->pub_first = self->pub_end = self->end_seq;
+  /* The block being filled holds nothing but dropped records now */
+  ct_record_arena_clear (&self->arena);
 
   if (removed)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
@@ -441,6 +477,7 @@ ct_message_log_finalize (GObject *object)
     drop_oldest (self);
   g_free (self->ring);
   g_clear_pointer (&self->last_peer, g_ref_string_release);
+  ct_record_arena_clear (&self->arena);
 
   G_OBJECT_CLASS (ct_message_log_parent_class)->finalize (object);
 }

@@ -17,6 +17,7 @@ struct _CtMessage
 {
   GObject   parent_instance;
   CtRecord *record;
+  GVariant *meta;       /* made from the record's bytes when first asked for */
 };
 
 G_DEFINE_FINAL_TYPE (CtMessage, ct_message, G_TYPE_OBJECT)
@@ -171,6 +172,51 @@ ct_meta_builder_add_string (CtMetaBuilder *builder,
   meta_end_entry (builder, "s");
 }
 
+/**
+ * ct_meta_builder_begin_string:
+ *
+ * Starts a string value for @key, to be written with
+ * ct_meta_builder_append() and closed by ct_meta_builder_end_string():
+ * for a value made of many pieces (HTTP headers), written in place instead
+ * of being put together first and then copied.
+ */
+void
+ct_meta_builder_begin_string (CtMetaBuilder *builder,
+                              const char    *key)
+{
+  meta_begin_entry (builder, key);
+}
+
+/* @length: bytes of @text, or -1 up to its NUL */
+void
+ct_meta_builder_append (CtMetaBuilder *builder,
+                        const char    *text,
+                        gssize         length)
+{
+  meta_append (builder, text, length < 0 ? strlen (text) : (gsize) length);
+}
+
+/* Closes the string begun by ct_meta_builder_begin_string(). Text that is
+ * not valid UTF-8 (or holds a NUL) is stored with replacement characters,
+ * as ct_meta_builder_add_string() does. */
+void
+ct_meta_builder_end_string (CtMetaBuilder *builder)
+{
+  /* The entry starts 8-aligned, and so does the value after its key */
+  gsize start = builder->entry_start + ((builder->key_end + 7) & ~(gsize) 7);
+  gsize length = builder->length - start;
+
+  if (!g_utf8_validate_len ((const char *) builder->data + start, length, NULL))
+    {
+      g_autofree char *valid = g_utf8_make_valid ((const char *) builder->data + start, length);
+
+      builder->length = start;
+      meta_append (builder, valid, strlen (valid));
+    }
+  meta_append (builder, "", 1);
+  meta_end_entry (builder, "s");
+}
+
 void
 ct_meta_builder_add_uint32 (CtMetaBuilder *builder,
                             const char    *key,
@@ -233,20 +279,39 @@ ct_meta_builder_add_valist (CtMetaBuilder *builder,
     ct_meta_builder_add (builder, key, va_arg (args, GVariant *));
 }
 
-/* Returns: (transfer floating): the metadata (`a{sv}`) */
-GVariant *
-ct_meta_builder_end (CtMetaBuilder *builder)
+/* Appends the framing offsets of the dictionary: the builder's data is then
+ * the whole serialised a{sv}, in normal form */
+void
+ct_meta_builder_finish (CtMetaBuilder *builder)
 {
   guint offset_size;
-  gpointer data;
 
   if (builder->n > 0)
     {
       offset_size = meta_offset_size (builder->length, builder->n);
       for (guint i = 0; i < builder->n; i++)
         meta_append_offset (builder, builder->ends[i], offset_size);
+      builder->n = 0;
     }
+}
 
+/* Frees what a finished builder holds on the heap (a large one) */
+void
+ct_meta_builder_clear (CtMetaBuilder *builder)
+{
+  if (builder->data != builder->stack)
+    g_free (builder->data);
+  builder->data = NULL;
+  builder->length = 0;
+}
+
+/* Returns: (transfer floating): the metadata (`a{sv}`) */
+GVariant *
+ct_meta_builder_end (CtMetaBuilder *builder)
+{
+  gpointer data;
+
+  ct_meta_builder_finish (builder);
   if (builder->data == NULL || builder->data == builder->stack)
     data = g_memdup2 (builder->data, builder->length);
   else
@@ -256,25 +321,186 @@ ct_meta_builder_end (CtMetaBuilder *builder)
   return g_variant_new_from_data (G_VARIANT_TYPE ("a{sv}"), data, builder->length, TRUE, g_free, data);
 }
 
-/* @peer: (transfer full) (nullable): fields->peer already interned as a
- * GRefString, or %NULL to intern it here */
-CtRecord *
-ct_record_new (const CtMessageFields *fields,
-               char                  *peer)
+/* -- records ----------------------------------------------------------------- */
+
+/* A block of a log's records. The log cuts records from the block it is
+ * filling, one after the other, and holds a reference on it until it is
+ * full; every record in it holds one more, so the block is freed when the
+ * log has moved on and the last of its records is dropped. The log drops
+ * its oldest records first, so blocks go in the order they came. Records
+ * are released from any thread (an export works on a worker thread), hence
+ * the atomic count. */
+struct _CtRecordBlock
 {
+  gint     ref_count;
+  guint32  used;          /* bytes from the start of the block */
+  guint32  size;
+};
+
+/* Records start 8-aligned after the block's header */
+#define BLOCK_HEADER      16
+/* The first block of a log is small (most logs in a window hold a few
+ * entries); each next one is twice the size, up to BLOCK_MAX */
+#define BLOCK_MIN         (4 * 1024)
+#define BLOCK_MAX         (64 * 1024)
+/* Larger records get their own allocation: cutting them from blocks would
+ * waste the end of too many blocks */
+#define BLOCK_RECORD_MAX  (BLOCK_MAX / 8)
+
+/* Shared payloads: see ct_record_new_full() */
+#define SHARE_MIN         32
+
+G_STATIC_ASSERT (sizeof (CtRecordBlock) <= BLOCK_HEADER);
+G_STATIC_ASSERT (G_STRUCT_OFFSET (CtRecord, data) % 8 == 0);
+
+static void
+block_unref (CtRecordBlock *block)
+{
+  if (g_atomic_int_dec_and_test (&block->ref_count))
+    g_free (block);
+}
+
+/* Memory for a record of @size bytes: from @arena when there is one (a
+ * log's), from malloc otherwise (a message made alone, a large record) */
+static CtRecord *
+record_alloc (CtRecordArena *arena,
+              gsize          size)
+{
+  CtRecordBlock *block;
   CtRecord *record;
+
+  size = (size + 7) & ~(gsize) 7;
+  if (arena == NULL || size > BLOCK_RECORD_MAX)
+    {
+      record = g_malloc (size);
+      record->block = NULL;
+      return record;
+    }
+
+  block = arena->block;
+  if (block == NULL || block->used + size > block->size)
+    {
+      gsize block_size = MAX (arena->next_size, BLOCK_MIN);
+
+      while (block_size < BLOCK_HEADER + size)
+        block_size *= 2;
+      arena->next_size = MIN (block_size * 2, BLOCK_MAX);
+      g_clear_pointer (&arena->block, block_unref);
+
+      block = g_malloc (block_size);
+      block->ref_count = 1;     /* the arena's */
+      block->used = BLOCK_HEADER;
+      block->size = block_size;
+      arena->block = block;
+    }
+
+  record = (CtRecord *) ((guint8 *) block + block->used);
+  block->used += size;
+  g_atomic_int_inc (&block->ref_count);
+  record->block = block;
+  return record;
+}
+
+/* Lets go of the block the arena is filling; its records keep it */
+void
+ct_record_arena_clear (CtRecordArena *arena)
+{
+  g_clear_pointer (&arena->block, block_unref);
+}
+
+/* Where the metadata starts in record->data: after the payload (or its
+ * GBytes) and the summary, at the next multiple of 8, as a{sv} wants */
+static inline gsize
+record_meta_offset (const CtRecord *record)
+{
+  gsize end = ct_record_get_text_offset (record) +
+              (record->has_summary ? record->summary_len + 1 : 0);
+
+  return (end + 7) & ~(gsize) 7;
+}
+
+/**
+ * ct_record_new_full:
+ * @peer: (transfer full) (nullable): fields->peer already interned as a
+ *   GRefString, or %NULL to intern it here
+ * @meta: (nullable): a finished builder (ct_meta_builder_finish()) whose
+ *   bytes are the metadata, instead of fields->meta
+ * @arena: (nullable): a log's arena to cut the record from
+ *
+ * The metadata is copied into the record in its serialised form whichever
+ * way it comes, so a record is one piece of memory (with, at most, a
+ * reference to a shared payload); a #GVariant is made for it only when
+ * someone reads it (ct_message_get_meta()).
+ */
+CtRecord *
+ct_record_new_full (const CtMessageFields *fields,
+                    char                  *peer,
+                    const CtMetaBuilder   *meta,
+                    CtRecordArena         *arena)
+{
+  g_autoptr(GVariant) variant = NULL;
+  const guint8 *meta_data = NULL;
+  gsize meta_size = 0;
+  gboolean has_meta = FALSE, meta_trusted = TRUE;
+  const guint8 *data = fields->data;
+  gsize size = data ? fields->size : 0;
+  GBytes *bytes = NULL;
   gsize summary_len = fields->summary ? strlen (fields->summary) : 0;
-  gsize size = fields->data ? fields->size : 0;
+  gsize head, text_end, meta_offset;
+  CtRecord *record;
 
-  g_return_val_if_fail (size <= G_MAXUINT32, NULL);
+  /* A payload this small costs less copied than referenced (the pointer,
+   * and a GBytes kept alive) */
+  if (fields->bytes)
+    {
+      data = g_bytes_get_data (fields->bytes, &size);
+      if (size > SHARE_MIN)
+        bytes = fields->bytes;
+    }
 
-  record = g_malloc (sizeof (CtRecord) + size + (fields->summary ? summary_len + 1 : 0));
+  if (meta)
+    {
+      meta_data = meta->data;
+      meta_size = meta->length;
+      has_meta = TRUE;
+    }
+  else if (fields->meta)
+    {
+      variant = g_variant_ref_sink (fields->meta);
+      if (g_variant_is_of_type (variant, G_VARIANT_TYPE_VARDICT))
+        {
+          /* A GVariant built by a GVariantDict is a tree of small
+           * allocations; this serialises it (once, freeing the tree) and
+           * the record keeps the flat bytes */
+          meta_data = g_variant_get_data (variant);
+          meta_size = g_variant_get_size (variant);
+          /* Cheap for what GLib or a CtMetaBuilder made (trusted); data
+           * loaded from elsewhere is checked again when read */
+          meta_trusted = g_variant_is_normal_form (variant);
+          has_meta = TRUE;
+        }
+      else
+        g_critical ("%s: the metadata of a log entry must be a{sv}, not %s; left out",
+                    G_STRFUNC, g_variant_get_type_string (variant));
+    }
+
+  g_return_val_if_fail (size <= G_MAXUINT32 && summary_len < G_MAXUINT32 && meta_size <= G_MAXUINT32, NULL);
+
+  head = bytes ? sizeof (GBytes *) : size;
+  text_end = head + (fields->summary ? summary_len + 1 : 0);
+  meta_offset = (text_end + 7) & ~(gsize) 7;
+
+  record = record_alloc (arena, sizeof (CtRecord) + meta_offset + meta_size);
   record->ref_count = 1;
   record->direction = fields->direction;
   record->has_summary = fields->summary != NULL;
-  record->reserved = 0;
+  record->has_meta = has_meta;
+  record->meta_trusted = meta_trusted;
   record->size = size;
   record->summary_len = summary_len;
+  record->meta_size = meta_size;
+  record->shared = bytes != NULL;
+  memset (record->reserved, 0, sizeof record->reserved);
   record->time = fields->time ? fields->time : g_get_real_time ();
   record->exchange = fields->exchange;
   if (peer)
@@ -282,19 +508,27 @@ ct_record_new (const CtMessageFields *fields,
   else
     record->peer = fields->peer ? g_ref_string_new_intern (fields->peer) : NULL;
   record->event = fields->event ? g_intern_string (fields->event) : NULL;
-  record->meta = fields->meta ? g_variant_ref_sink (fields->meta) : NULL;
-  /* A GVariant built by a GVariantDict is a tree of small allocations;
-   * asking for its data serialises it into one buffer and frees the tree
-   * (a dictionary of four entries: about 1.5 KB as a tree, 150 B flat) */
-  if (record->meta)
-    g_variant_get_data (record->meta);
 
-  if (size)
-    memcpy (record->data, fields->data, size);
+  if (bytes)
+    *(GBytes **) record->data = g_bytes_ref (bytes);
+  else if (size)
+    memcpy (record->data, data, size);
   if (fields->summary)
-    memcpy (record->data + size, fields->summary, summary_len + 1);
+    memcpy (record->data + head, fields->summary, summary_len + 1);
+  /* The padding too: a record's bytes are all defined */
+  memset (record->data + text_end, 0, meta_offset - text_end);
+  if (meta_size)
+    memcpy (record->data + meta_offset, meta_data, meta_size);
 
   return record;
+}
+
+/* @peer: (transfer full) (nullable): as for ct_record_new_full() */
+CtRecord *
+ct_record_new (const CtMessageFields *fields,
+               char                  *peer)
+{
+  return ct_record_new_full (fields, peer, NULL, NULL);
 }
 
 CtRecord *
@@ -311,25 +545,32 @@ ct_record_unref (CtRecord *record)
     return;
 
   g_clear_pointer (&record->peer, g_ref_string_release);
-  g_clear_pointer (&record->meta, g_variant_unref);
-  g_free (record);
+  if (record->shared)
+    g_bytes_unref (ct_record_get_bytes (record));
+  if (record->block)
+    block_unref (record->block);
+  else
+    g_free (record);
 }
 
 /* The bytes this record costs on the heap, not counting the shared peer
- * string; metadata counts its serialised size. Used by the log's byte
- * budget. */
+ * string; a shared payload counts in full, as if it were copied, so the
+ * log's byte budget (which this is for) means the same either way. */
 gsize
 ct_record_get_heap_size (const CtRecord *record)
 {
-  return sizeof (CtRecord) + record->size + (record->has_summary ? record->summary_len + 1 : 0) +
-         (record->meta ? g_variant_get_size (record->meta) : 0);
+  return sizeof (CtRecord) + record_meta_offset (record) + record->meta_size +
+         (record->shared ? record->size : 0);
 }
+
+/* -- messages ---------------------------------------------------------------- */
 
 static void
 ct_message_finalize (GObject *object)
 {
   CtMessage *self = CT_MESSAGE (object);
 
+  g_clear_pointer (&self->meta, g_variant_unref);
   g_clear_pointer (&self->record, ct_record_unref);
 
   G_OBJECT_CLASS (ct_message_parent_class)->finalize (object);
@@ -419,7 +660,7 @@ ct_message_get_data (CtMessage *self,
 
   if (size)
     *size = self->record->size;
-  return self->record->data;
+  return ct_record_get_payload (self->record);
 }
 
 gsize
@@ -439,6 +680,8 @@ ct_message_get_payload (CtMessage *self)
 {
   g_return_val_if_fail (CT_IS_MESSAGE (self), NULL);
 
+  if (self->record->shared)
+    return g_bytes_ref (ct_record_get_bytes (self->record));
   return g_bytes_new_with_free_func (self->record->data, self->record->size,
                                      (GDestroyNotify) ct_record_unref,
                                      ct_record_ref (self->record));
@@ -463,9 +706,9 @@ ct_message_dup_summary (CtMessage *self)
   g_return_val_if_fail (CT_IS_MESSAGE (self), NULL);
 
   if (self->record->has_summary)
-    return g_strdup ((const char *) self->record->data + self->record->size);
+    return g_strdup ((const char *) self->record->data + ct_record_get_text_offset (self->record));
 
-  return ct_payload_summarize (self->record->data, self->record->size);
+  return ct_payload_summarize (ct_record_get_payload (self->record), self->record->size);
 }
 
 /**
@@ -477,19 +720,52 @@ ct_message_dup_summary (CtMessage *self)
 char *
 ct_message_dup_text (CtMessage *self)
 {
+  const char *data;
+
   g_return_val_if_fail (CT_IS_MESSAGE (self), NULL);
 
-  if (!g_utf8_validate_len ((const char *) self->record->data, self->record->size, NULL))
+  data = (const char *) ct_record_get_payload (self->record);
+  if (!g_utf8_validate_len (data, self->record->size, NULL))
     return NULL;
 
-  return g_strndup ((const char *) self->record->data, self->record->size);
+  return g_strndup (data, self->record->size);
 }
 
+/**
+ * ct_message_get_meta:
+ *
+ * Returns: (transfer none) (nullable): the metadata (`a{sv}`), valid as long
+ *   as the message (take a reference to keep it longer)
+ */
 GVariant *
 ct_message_get_meta (CtMessage *self)
 {
+  CtRecord *record;
+  GVariant *meta;
+  g_autoptr(GBytes) bytes = NULL;
+
   g_return_val_if_fail (CT_IS_MESSAGE (self), NULL);
-  return self->record->meta;
+
+  record = self->record;
+  if (!record->has_meta)
+    return NULL;
+
+  meta = g_atomic_pointer_get (&self->meta);
+  if (meta)
+    return meta;
+
+  /* Over the record's own bytes: the GVariant keeps the record */
+  bytes = g_bytes_new_with_free_func (record->data + record_meta_offset (record), record->meta_size,
+                                      (GDestroyNotify) ct_record_unref, ct_record_ref (record));
+  meta = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE_VARDICT, bytes, record->meta_trusted));
+  /* A message is used from one thread at a time, but costs nothing to make
+   * safe against two first reads */
+  if (!g_atomic_pointer_compare_and_exchange (&self->meta, NULL, meta))
+    {
+      g_variant_unref (meta);
+      meta = g_atomic_pointer_get (&self->meta);
+    }
+  return meta;
 }
 
 guint64

@@ -23,9 +23,12 @@ G_BEGIN_DECLS
  * @exchange: pairs a reply with its request; 0 for none
  * @peer_is_ref: @peer is a #GRefString the entry may share instead of
  *   copying (a connection's name, appended many times)
+ * @bytes: (nullable): the payload as immutable #GBytes the entry may share
+ *   instead of copying (a server's cached response body); when set, @data
+ *   and @size are not read
  *
  * What a new log entry is made of. Everything is copied (or, for a
- * #GRefString peer, referenced).
+ * #GRefString peer and for @bytes, referenced).
  */
 typedef struct
 {
@@ -39,6 +42,7 @@ typedef struct
   GVariant     *meta;
   guint64       exchange;
   gboolean      peer_is_ref;
+  GBytes       *bytes;
 } CtMessageFields;
 
 #define CT_TYPE_MESSAGE (ct_message_get_type ())
@@ -56,6 +60,9 @@ GVariant      *ct_meta_new             (const char *first_key,
  * form, on the stack, for entries logged per message: no #GVariant per key
  * or value. ct_meta_new() is the one-call form. Initialise with
  * `CtMetaBuilder builder = { 0 };`, add at most 16 keys, then end it once.
+ * A string value may also be written in pieces, between
+ * ct_meta_builder_begin_string() and ct_meta_builder_end_string(), with
+ * nothing else added in between.
  */
 typedef struct
 {
@@ -82,6 +89,12 @@ void           ct_meta_builder_add_uint32 (CtMetaBuilder *builder,
 void           ct_meta_builder_add_int64 (CtMetaBuilder *builder,
                                         const char    *key,
                                         gint64         value);
+void           ct_meta_builder_begin_string (CtMetaBuilder *builder,
+                                        const char    *key);
+void           ct_meta_builder_append  (CtMetaBuilder *builder,
+                                        const char    *text,
+                                        gssize         length);
+void           ct_meta_builder_end_string (CtMetaBuilder *builder);
 void           ct_meta_builder_add_valist (CtMetaBuilder *builder,
                                         const char    *first_key,
                                         va_list        args);
