@@ -31,9 +31,6 @@
 #include "ct-counting-output-stream.h"
 #include "ct-error.h"
 #include "ct-json.h"
-#include "ct-web-resources.h"
-
-#define WEB_RESOURCE_PATH "/io/github/crosstalk/Crosstalk/web/"
 
 /* The close codes of RFC 6455, section 7.4.1 */
 #define CLOSE_GOING_AWAY      1001
@@ -746,23 +743,16 @@ handle_web (SoupServer        *soup_server,
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     if (g_str_equal (path, files[i].path))
       {
-        g_autofree char *resource = g_strconcat (WEB_RESOURCE_PATH, files[i].file, NULL);
-        g_autoptr(GBytes) body = NULL;
-
         if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
           {
             soup_message_headers_replace (soup_server_message_get_response_headers (message), "Allow", "GET, HEAD");
             return ct_http_exchange_refuse (exchange, SOUP_STATUS_METHOD_NOT_ALLOWED,
                                             _("The web chat's pages are only read: use GET"));
           }
-        body = g_resource_lookup_data (ct_web_get_resource (), resource, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
-        g_assert (body != NULL);
         /* Nothing of it may come from elsewhere; it talks only to this server */
-        soup_message_headers_replace (soup_server_message_get_response_headers (message),
-                                      "Content-Security-Policy",
-                                      "default-src 'self'; connect-src 'self' ws: wss:; "
-                                      "object-src 'none'; base-uri 'none'");
-        return ct_http_exchange_respond (exchange, SOUP_STATUS_OK, files[i].type, body, NULL, NULL);
+        return ct_http_exchange_respond_page (exchange, files[i].file, files[i].type,
+                                              "default-src 'self'; connect-src 'self' ws: wss:; "
+                                              "object-src 'none'; base-uri 'none'");
       }
 
   text = g_strdup_printf (_("No such page: %s (the web chat is at /, the WebSocket at %s)"), path, self->path);

@@ -19,6 +19,7 @@
 
 #include "ct-error.h"
 #include "ct-http-server.h"
+#include "ct-web-resources.h"
 #include "ct-json.h"
 #include "ct-message-log-private.h"
 #include "ct-net.h"
@@ -309,6 +310,31 @@ ct_http_exchange_respond (CtHttpExchange *exchange,
 
   if (exchange->paused)
     soup_server_message_unpause (message);
+}
+
+/**
+ * ct_http_exchange_respond_page:
+ * @file: a file of the web pages' GResource (`src/core/web/`)
+ * @content_type: its Content-Type
+ * @csp: the Content-Security-Policy it is served under
+ *
+ * Answers with one of the pages the servers serve (the REST page, the web
+ * chat), compiled into the core.
+ */
+void
+ct_http_exchange_respond_page (CtHttpExchange *exchange,
+                               const char     *file,
+                               const char     *content_type,
+                               const char     *csp)
+{
+  g_autofree char *resource = g_strconcat ("/io/github/crosstalk/Crosstalk/web/", file, NULL);
+  g_autoptr(GBytes) body = g_resource_lookup_data (ct_web_get_resource (), resource,
+                                                   G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+
+  g_assert (body != NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (exchange->message),
+                                "Content-Security-Policy", csp);
+  ct_http_exchange_respond (exchange, SOUP_STATUS_OK, content_type, body, NULL, NULL);
 }
 
 /**

@@ -118,6 +118,10 @@ void            ct_http_exchange_respond (CtHttpExchange    *exchange,
                                           GBytes            *body,
                                           const char        *summary,
                                           ...) G_GNUC_NULL_TERMINATED;
+void            ct_http_exchange_respond_page (CtHttpExchange *exchange,
+                                          const char        *file,
+                                          const char        *content_type,
+                                          const char        *csp);
 void            ct_http_exchange_refuse  (CtHttpExchange    *exchange,
                                           guint              status,
                                           const char        *message);

@@ -23,10 +23,8 @@
 #include "ct-json.h"
 #include "ct-rest-server.h"
 #include "ct-rest-store.h"
-#include "ct-web-resources.h"
 
 #define COLLECTION_PATH "/api/" CT_REST_STORE_COLLECTION
-#define WEB_RESOURCE_PATH "/io/github/crosstalk/Crosstalk/web/"
 
 struct _CtRestServer
 {
@@ -412,20 +410,13 @@ handle_web (SoupServer        *soup_server,
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     if (g_str_equal (path, files[i].path))
       {
-        g_autofree char *resource = g_strconcat (WEB_RESOURCE_PATH, files[i].file, NULL);
-        g_autoptr(GBytes) body = NULL;
-
         if (method == SOUP_METHOD_OPTIONS)
           return answer_options (exchange, ALLOW_WEB);
         if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
           return refuse_method (exchange, ALLOW_WEB);
-        body = g_resource_lookup_data (ct_web_get_resource (), resource, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
-        g_assert (body != NULL);
         /* Nothing of it may come from elsewhere */
-        soup_message_headers_replace (soup_server_message_get_response_headers (message),
-                                      "Content-Security-Policy",
-                                      "default-src 'self'; object-src 'none'; base-uri 'none'");
-        return ct_http_exchange_respond (exchange, SOUP_STATUS_OK, files[i].type, body, NULL, NULL);
+        return ct_http_exchange_respond_page (exchange, files[i].file, files[i].type,
+                                              "default-src 'self'; object-src 'none'; base-uri 'none'");
       }
 
   {
