@@ -27,6 +27,7 @@
 #include "ct-chat.h"
 #include "ct-chat-server.h"
 #include "ct-chat-client.h"
+#include "ct-broker.h"
 #include "ct-tcp-server.h"
 #include "ct-tcp-client.h"
 #include "ct-udp-server.h"
