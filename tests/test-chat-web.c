@@ -405,7 +405,7 @@ assert_message_logged (const char *from,
 static void
 test_load (void)
 {
-  static const char * const files[] = { "GET /", "GET /chat.css", "GET /chat.js" };
+  static const char * const files[] = { "GET /", "GET /base.css", "GET /chat.css", "GET /chat.js" };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) answer = NULL;
   g_autoptr(GPtrArray) opened = NULL;

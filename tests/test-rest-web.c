@@ -399,7 +399,7 @@ test_load (void)
   /* The page and its files came from the server, and the page asked the API */
   for (guint i = 0; i < 4; i++)
     {
-      static const char * const requests[] = { "GET /", "GET /app.js", "GET /app.css", "GET /api" };
+      static const char * const requests[] = { "GET /", "GET /app.js", "GET /base.css", "GET /app.css", "GET /api" };
       g_autoptr(Exchange) e = last_exchange (requests[i]);
 
       if (e)

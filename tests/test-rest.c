@@ -1851,6 +1851,7 @@ test_web (Fixture       *f,
     { "/index.html", "text/html", "<link rel=\"stylesheet\" href=\"/app.css\">" },
     { "/app.js", "text/javascript", "fetch(" },
     { "/app.css", "text/css", "{" },
+    { "/base.css", "text/css", "--accent" },
   };
   g_autofree char *root = NULL;
 

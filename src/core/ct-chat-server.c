@@ -733,6 +733,7 @@ handle_web (SoupServer        *soup_server,
     { "/", "chat.html", "text/html; charset=utf-8" },
     { "/index.html", "chat.html", "text/html; charset=utf-8" },
     { "/chat.css", "chat.css", "text/css; charset=utf-8" },
+    { "/base.css", "base.css", "text/css; charset=utf-8" },
     { "/chat.js", "chat.js", "text/javascript; charset=utf-8" },
   };
   CtChatServer *self = user_data;

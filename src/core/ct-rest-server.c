@@ -401,6 +401,7 @@ handle_web (SoupServer        *soup_server,
     { "/", "index.html", "text/html; charset=utf-8" },
     { "/index.html", "index.html", "text/html; charset=utf-8" },
     { "/app.css", "app.css", "text/css; charset=utf-8" },
+    { "/base.css", "base.css", "text/css; charset=utf-8" },
     { "/app.js", "app.js", "text/javascript; charset=utf-8" },
   };
   CtRestServer *self = user_data;
