@@ -35,23 +35,11 @@
 #include <string.h>
 
 #include <glib.h>
-#include <glib-unix.h>
 #include <libsoup/soup.h>
 
+#include "soup-min.h"
+
 static const char RESPONSE[] = "{\"jsonrpc\":\"2.0\",\"result\":19,\"id\":1}";
-
-static int
-parse_port (const char *text)
-{
-  char *end = NULL;
-  long value;
-
-  errno = 0;
-  value = strtol (text, &end, 10);
-  if (errno != 0 || end == text || *end != '\0' || value < 0 || value > 65535)
-    return -1;
-  return (int) value;
-}
 
 static void
 on_rpc (SoupServer        *server,
@@ -83,24 +71,14 @@ on_rpc (SoupServer        *server,
                                     RESPONSE, sizeof RESPONSE - 1);
 }
 
-static gboolean
-on_signal (gpointer user_data)
-{
-  g_main_loop_quit (user_data);
-  return G_SOURCE_CONTINUE;
-}
-
 int
 main (int argc, char **argv)
 {
   SoupServer *server;
-  GMainLoop *loop;
-  GError *error = NULL;
-  GSList *uris;
-  guint sigterm_id, sigint_id;
+  int status;
   int port;
 
-  if (argc != 2 || (port = parse_port (argv[1])) < 0)
+  if (argc != 2 || (port = soup_min_parse_port (argv[1])) < 0)
     {
       fprintf (stderr, "usage: jsonrpc-soup-min PORT   (0..65535, 0 = any free port)\n");
       return 2;
@@ -108,40 +86,6 @@ main (int argc, char **argv)
 
   server = soup_server_new (NULL, NULL);
   soup_server_add_handler (server, "/rpc", on_rpc, NULL, NULL);
-  if (!soup_server_listen_local (server, (guint) port,
-                                 SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
-    {
-      fprintf (stderr, "jsonrpc-soup-min: cannot listen on 127.0.0.1:%d: %s\n",
-               port, error->message);
-      g_error_free (error);
-      g_object_unref (server);
-      return 1;
-    }
-
-  uris = soup_server_get_uris (server);
-  if (uris == NULL)
-    {
-      fprintf (stderr, "jsonrpc-soup-min: the server reports no listening URI\n");
-      g_object_unref (server);
-      return 1;
-    }
-  port = g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-
-  printf ("{\"direction\":\"info\",\"event\":\"listening\","
-          "\"url\":\"http://127.0.0.1:%d/rpc\",\"address\":\"127.0.0.1:%d\"}\n",
-          port, port);
-  fflush (stdout);
-
-  loop = g_main_loop_new (NULL, FALSE);
-  sigterm_id = g_unix_signal_add (SIGTERM, on_signal, loop);
-  sigint_id = g_unix_signal_add (SIGINT, on_signal, loop);
-  g_main_loop_run (loop);
-
-  g_source_remove (sigterm_id);
-  g_source_remove (sigint_id);
-  soup_server_disconnect (server);
-  g_object_unref (server);
-  g_main_loop_unref (loop);
-  return 0;
+  status = soup_min_serve (server, "jsonrpc-soup-min", port, "/rpc");
+  return status;
 }

@@ -40,27 +40,15 @@
 #include <string.h>
 
 #include <glib.h>
-#include <glib-unix.h>
 #include <libsoup/soup.h>
+
+#include "soup-min.h"
 
 #define TASK_PATH "/api/tasks/1"
 
 static char  *body;
 static gsize  body_length;
 static char  *etag;
-
-static int
-parse_port (const char *text)
-{
-  char *end = NULL;
-  long value;
-
-  errno = 0;
-  value = strtol (text, &end, 10);
-  if (errno != 0 || end == text || *end != '\0' || value < 0 || value > 65535)
-    return -1;
-  return (int) value;
-}
 
 static void
 on_api (SoupServer        *server,
@@ -97,24 +85,15 @@ on_api (SoupServer        *server,
                                     body, body_length);
 }
 
-static gboolean
-on_signal (gpointer user_data)
-{
-  g_main_loop_quit (user_data);
-  return G_SOURCE_CONTINUE;
-}
-
 int
 main (int argc, char **argv)
 {
   SoupServer *server;
-  GMainLoop *loop;
   GError *error = NULL;
-  GSList *uris;
-  guint sigterm_id, sigint_id;
+  int status;
   int port;
 
-  if (argc < 3 || argc > 5 || (port = parse_port (argv[1])) < 0)
+  if (argc < 3 || argc > 5 || (port = soup_min_parse_port (argv[1])) < 0)
     {
       fprintf (stderr, "usage: rest-soup-min PORT BODYFILE [ETAG [SERVER]]   (PORT 0..65535, 0 = any free port)\n");
       return 2;
@@ -159,42 +138,8 @@ main (int argc, char **argv)
   else
     server = soup_server_new (NULL, NULL);
   soup_server_add_handler (server, "/api", on_api, NULL, NULL);
-  if (!soup_server_listen_local (server, (guint) port,
-                                 SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
-    {
-      fprintf (stderr, "rest-soup-min: cannot listen on 127.0.0.1:%d: %s\n",
-               port, error->message);
-      g_error_free (error);
-      g_object_unref (server);
-      return 1;
-    }
-
-  uris = soup_server_get_uris (server);
-  if (uris == NULL)
-    {
-      fprintf (stderr, "rest-soup-min: the server reports no listening URI\n");
-      g_object_unref (server);
-      return 1;
-    }
-  port = g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-
-  printf ("{\"direction\":\"info\",\"event\":\"listening\","
-          "\"url\":\"http://127.0.0.1:%d/\",\"address\":\"127.0.0.1:%d\"}\n",
-          port, port);
-  fflush (stdout);
-
-  loop = g_main_loop_new (NULL, FALSE);
-  sigterm_id = g_unix_signal_add (SIGTERM, on_signal, loop);
-  sigint_id = g_unix_signal_add (SIGINT, on_signal, loop);
-  g_main_loop_run (loop);
-
-  g_source_remove (sigterm_id);
-  g_source_remove (sigint_id);
-  soup_server_disconnect (server);
-  g_object_unref (server);
-  g_main_loop_unref (loop);
+  status = soup_min_serve (server, "rest-soup-min", port, "/");
   g_free (etag);
   g_free (body);
-  return 0;
+  return status;
 }
