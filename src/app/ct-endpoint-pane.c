@@ -211,6 +211,7 @@ update_state (CtEndpointPane *self)
       break;
     case CT_STATE_STOPPING: state_text = C_("state", "Stopping"); break;
     case CT_STATE_FAILED:   state_text = C_("state", "Failed"); break;
+    case CT_STATE_RECONNECTING: state_text = C_("state", "Reconnecting"); break;
     default:                g_assert_not_reached ();
     }
   gtk_label_set_text (self->state_label, state_text);
@@ -221,7 +222,7 @@ update_state (CtEndpointPane *self)
     gtk_widget_add_css_class (GTK_WIDGET (self->state_label), "running");
   else if (state == CT_STATE_FAILED)
     gtk_widget_add_css_class (GTK_WIDGET (self->state_label), "failed");
-  else if (state == CT_STATE_STARTING || state == CT_STATE_STOPPING)
+  else if (state == CT_STATE_STARTING || state == CT_STATE_STOPPING || state == CT_STATE_RECONNECTING)
     gtk_widget_add_css_class (GTK_WIDGET (self->state_label), "busy");
 
   if (active)
@@ -250,7 +251,8 @@ update_state (CtEndpointPane *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.toggle",
                                  state != CT_STATE_STARTING && state != CT_STATE_STOPPING);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.send", state == CT_STATE_RUNNING);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.send",
+                                 state == CT_STATE_RUNNING || state == CT_STATE_RECONNECTING);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.shutdown-write",
                                  state == CT_STATE_RUNNING && ct_endpoint_can_shutdown_write (self->endpoint));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.command", state == CT_STATE_RUNNING);

@@ -93,6 +93,14 @@ set_error (CtEndpoint *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
 }
 
+/* Running, or running again soon: a client that reconnects by itself keeps
+ * what is sent meanwhile */
+static gboolean
+is_up (CtEndpointPrivate *priv)
+{
+  return priv->state == CT_STATE_RUNNING || priv->state == CT_STATE_RECONNECTING;
+}
+
 /* -- start / stop ------------------------------------------------------- */
 
 static void
@@ -307,7 +315,7 @@ ct_endpoint_send_text (CtEndpoint  *self,
   g_return_val_if_fail (CT_IS_ENDPOINT (self), FALSE);
   g_return_val_if_fail (text != NULL, FALSE);
 
-  if (priv->state != CT_STATE_RUNNING)
+  if (!is_up (priv))
     local_error = g_error_new_literal (CT_ERROR, CT_ERROR_NOT_RUNNING,
                                        ct_endpoint_get_role (self) == CT_ROLE_SERVER
                                        ? _("The server is not running: start it first")
@@ -450,7 +458,7 @@ ct_endpoint_run_command (CtEndpoint  *self,
 
   if (CT_ENDPOINT_GET_CLASS (self)->run_command == NULL)
     local_error = g_error_new (CT_ERROR, CT_ERROR_NOT_IMPLEMENTED, _("Unknown command “%s”"), name);
-  else if (priv->state != CT_STATE_RUNNING)
+  else if (!is_up (priv))
     local_error = g_error_new_literal (CT_ERROR, CT_ERROR_NOT_RUNNING,
                                        ct_endpoint_get_role (self) == CT_ROLE_SERVER
                                        ? _("The server is not running: start it first")
@@ -461,6 +469,110 @@ ct_endpoint_run_command (CtEndpoint  *self,
   ct_endpoint_report_error (self, NULL, local_error);
   g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
+}
+
+/**
+ * ct_endpoint_can_run_message_command:
+ *
+ * Whether @name, one of the class's message commands, applies to @message
+ * (an entry of this endpoint's log) now: a delivery a consumer has not yet
+ * settled takes Ack, Nack and Reject.
+ */
+gboolean
+ct_endpoint_can_run_message_command (CtEndpoint *self,
+                                     const char *name,
+                                     CtMessage  *message)
+{
+  CtEndpointPrivate *priv = ct_endpoint_get_instance_private (self);
+  CtEndpointClass *klass;
+
+  g_return_val_if_fail (CT_IS_ENDPOINT (self), FALSE);
+  klass = CT_ENDPOINT_GET_CLASS (self);
+  return klass->can_run_message_command != NULL && message != NULL && is_up (priv) &&
+         klass->can_run_message_command (self, name, message);
+}
+
+/**
+ * ct_endpoint_run_message_command:
+ *
+ * Runs one of the class's message commands on @message. Errors are logged
+ * and reported like send_text's.
+ */
+gboolean
+ct_endpoint_run_message_command (CtEndpoint  *self,
+                                 const char  *name,
+                                 CtMessage   *message,
+                                 GError     **error)
+{
+  CtEndpointPrivate *priv = ct_endpoint_get_instance_private (self);
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (CT_IS_ENDPOINT (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (CT_IS_MESSAGE (message), FALSE);
+
+  if (CT_ENDPOINT_GET_CLASS (self)->run_message_command == NULL)
+    local_error = g_error_new (CT_ERROR, CT_ERROR_NOT_IMPLEMENTED, _("Unknown command “%s”"), name);
+  else if (!is_up (priv))
+    local_error = g_error_new_literal (CT_ERROR, CT_ERROR_NOT_RUNNING,
+                                       ct_endpoint_get_role (self) == CT_ROLE_SERVER
+                                       ? _("The server is not running: start it first")
+                                       : _("The client is not running: start it first"));
+  else if (CT_ENDPOINT_GET_CLASS (self)->run_message_command (self, name, message, &local_error))
+    return TRUE;
+
+  ct_endpoint_report_error (self, NULL, local_error);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+/**
+ * ct_endpoint_get_n_pending:
+ *
+ * How many messages sent by this endpoint still wait for their answer (a
+ * publisher confirm, an RPC reply) or to be sent at all; -1 when the
+ * endpoint does not keep count, and a front end counts replies itself.
+ */
+gint64
+ct_endpoint_get_n_pending (CtEndpoint *self)
+{
+  g_return_val_if_fail (CT_IS_ENDPOINT (self), -1);
+  if (CT_ENDPOINT_GET_CLASS (self)->get_n_pending == NULL)
+    return -1;
+  return CT_ENDPOINT_GET_CLASS (self)->get_n_pending (self);
+}
+
+/**
+ * ct_endpoint_message_written:
+ *
+ * Tells the endpoint that a front end with nobody to click (the CLI) has
+ * written @message out: a consumer in manual ack mode acks it then.
+ */
+void
+ct_endpoint_message_written (CtEndpoint *self,
+                             CtMessage  *message)
+{
+  g_return_if_fail (CT_IS_ENDPOINT (self));
+  if (CT_ENDPOINT_GET_CLASS (self)->message_written && is_up (ct_endpoint_get_instance_private (self)))
+    CT_ENDPOINT_GET_CLASS (self)->message_written (self, message);
+}
+
+/**
+ * ct_endpoint_set_reconnecting:
+ *
+ * For clients that reconnect by themselves: the connection is lost and being
+ * made again (%TRUE), or is back (%FALSE). Sends are still accepted.
+ */
+void
+ct_endpoint_set_reconnecting (CtEndpoint *self,
+                              gboolean    reconnecting)
+{
+  CtEndpointPrivate *priv = ct_endpoint_get_instance_private (self);
+
+  g_return_if_fail (CT_IS_ENDPOINT (self));
+  if (!is_up (priv))
+    return;
+  set_state (self, reconnecting ? CT_STATE_RECONNECTING : CT_STATE_RUNNING);
 }
 
 /* Whether the endpoint can half-close (a connected stream client) */
@@ -712,8 +824,7 @@ ct_endpoint_is_active (CtEndpoint *self)
   CtEndpointPrivate *priv = ct_endpoint_get_instance_private (self);
 
   g_return_val_if_fail (CT_IS_ENDPOINT (self), FALSE);
-  return priv->state == CT_STATE_STARTING || priv->state == CT_STATE_RUNNING ||
-         priv->state == CT_STATE_STOPPING;
+  return priv->state == CT_STATE_STARTING || is_up (priv) || priv->state == CT_STATE_STOPPING;
 }
 
 CtMessageLog *

@@ -68,6 +68,13 @@ G_DECLARE_DERIVABLE_TYPE (CtEndpoint, ct_endpoint, CT, ENDPOINT, GObject)
  *   command that repeats it, the button's label (`Copy as _curl`)
  * @dup_copy_command: that command for @message (an entry of this
  *   endpoint's log), or %NULL when it has none
+ * @message_commands: commands on one entry of the log (a consumer's Ack,
+ *   Nack, Reject), ended by one with a %NULL name; %NULL for none
+ * @can_run_message_command: whether a message command applies to an entry
+ * @run_message_command: runs a message command on an entry
+ * @get_n_pending: messages sent that still wait for an answer (%NULL: the
+ *   endpoint does not keep count)
+ * @message_written: a front end with nobody to click wrote @message out
  */
 struct _CtEndpointClass
 {
@@ -114,6 +121,17 @@ struct _CtEndpointClass
   const char *copy_command_label;
   char *   (*dup_copy_command) (CtEndpoint        *self,
                             CtMessage           *message);
+  const CtEndpointCommand *message_commands;
+  gboolean (*can_run_message_command) (CtEndpoint *self,
+                            const char          *name,
+                            CtMessage           *message);
+  gboolean (*run_message_command) (CtEndpoint     *self,
+                            const char          *name,
+                            CtMessage           *message,
+                            GError             **error);
+  gint64   (*get_n_pending) (CtEndpoint         *self);
+  void     (*message_written) (CtEndpoint       *self,
+                            CtMessage           *message);
 
   gpointer padding[1];
 };
@@ -156,6 +174,16 @@ gboolean        ct_endpoint_run_command      (CtEndpoint           *self,
                                               GError              **error);
 const char     *ct_endpoint_get_copy_command_label (CtEndpoint     *self);
 char           *ct_endpoint_dup_copy_command (CtEndpoint           *self,
+                                              CtMessage            *message);
+gboolean        ct_endpoint_can_run_message_command (CtEndpoint    *self,
+                                              const char           *name,
+                                              CtMessage            *message);
+gboolean        ct_endpoint_run_message_command (CtEndpoint        *self,
+                                              const char           *name,
+                                              CtMessage            *message,
+                                              GError              **error);
+gint64          ct_endpoint_get_n_pending    (CtEndpoint           *self);
+void            ct_endpoint_message_written  (CtEndpoint           *self,
                                               CtMessage            *message);
 gboolean        ct_endpoint_can_shutdown_write (CtEndpoint         *self);
 gboolean        ct_endpoint_shutdown_write   (CtEndpoint           *self,
@@ -201,6 +229,8 @@ void            ct_endpoint_report_error     (CtEndpoint           *self,
                                               const GError         *error);
 void            ct_endpoint_fail             (CtEndpoint           *self,
                                               const GError         *error);
+void            ct_endpoint_set_reconnecting (CtEndpoint           *self,
+                                              gboolean              reconnecting);
 void            ct_endpoint_add_connection   (CtEndpoint           *self,
                                               CtConnection         *connection);
 void            ct_endpoint_remove_connection (CtEndpoint          *self,

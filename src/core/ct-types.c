@@ -24,8 +24,8 @@ ct_role_to_string (CtRole role)
 const char *
 ct_state_to_string (CtState state)
 {
-  static const char *names[] = { "stopped", "starting", "running", "stopping", "failed" };
+  static const char *names[] = { "stopped", "starting", "running", "stopping", "failed", "reconnecting" };
 
-  g_return_val_if_fail (state <= CT_STATE_FAILED, "stopped");
+  g_return_val_if_fail (state <= CT_STATE_RECONNECTING, "stopped");
   return names[state];
 }

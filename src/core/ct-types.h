@@ -38,6 +38,7 @@ typedef enum
   CT_STATE_RUNNING,
   CT_STATE_STOPPING,
   CT_STATE_FAILED,
+  CT_STATE_RECONNECTING,
 } CtState;
 
 /**
@@ -85,6 +86,29 @@ typedef enum
   CT_CHAT_MODE_ON,
   CT_CHAT_MODE_OFF,
 } CtChatMode;
+
+/**
+ * CtAmqpExchangeType:
+ * The type an AMQP exchange is declared with.
+ */
+typedef enum
+{
+  CT_AMQP_EXCHANGE_TYPE_DIRECT,
+  CT_AMQP_EXCHANGE_TYPE_FANOUT,
+  CT_AMQP_EXCHANGE_TYPE_TOPIC,
+  CT_AMQP_EXCHANGE_TYPE_HEADERS,
+} CtAmqpExchangeType;
+
+/**
+ * CtAmqpAckMode:
+ * How an AMQP consumer settles deliveries: the broker counts them as
+ * delivered when sent (auto), or waits for an ack, nack or reject (manual).
+ */
+typedef enum
+{
+  CT_AMQP_ACK_MODE_AUTO,
+  CT_AMQP_ACK_MODE_MANUAL,
+} CtAmqpAckMode;
 
 /* Flags in GParamSpec.flags that mark an endpoint property as a user setting
  * (shown in the GUI form, accepted as a CLI option, saved with a session). */
