@@ -56,7 +56,14 @@ test_udp_endpoints (void)
   g_object_get (server, "port", &port, NULL);
   g_assert_cmpuint (port, ==, udp->default_port);
 
-  g_assert_null (ct_protocol_new_endpoint (ct_protocol_lookup ("amqp"), CT_ROLE_SERVER) );
+  g_assert_null (ct_protocol_lookup ("smtp"));
+  {
+    g_autoptr(CtEndpoint) consumer = ct_protocol_new_endpoint (ct_protocol_lookup ("amqp"), CT_ROLE_SERVER);
+    g_autoptr(CtEndpoint) producer = ct_protocol_new_endpoint (ct_protocol_lookup ("amqp"), CT_ROLE_CLIENT);
+
+    g_assert_true (CT_IS_AMQP_CONSUMER (consumer));
+    g_assert_true (CT_IS_AMQP_PRODUCER (producer));
+  }
   g_assert_finalize_object (g_steal_pointer (&server));
   g_assert_finalize_object (g_steal_pointer (&client));
 }

@@ -4,7 +4,7 @@
  *   crosstalk-cli serve PROTOCOL [--NAME=VALUE ...]
  *   crosstalk-cli connect PROTOCOL [--NAME=VALUE ...]
  *   crosstalk-cli send PROTOCOL [--NAME=VALUE ...] TEXT...
- *   crosstalk-cli broker [--port=N]
+ *   crosstalk-cli broker [--json] [--port=N] [--dir=PATH]
  *
  * Options are the endpoint's settings (its CT_PARAM_SETTING properties),
  * parsed by the same core function the GUI's saved settings use. The CLI's
@@ -50,6 +50,8 @@ typedef struct
   guint              wait_source;
   int                exit_status;
   gboolean           stopping;
+  gboolean           input_done;     /* connect: end of stdin */
+  gboolean           written_hook;   /* the endpoint acts on what is written out */
 } Cli;
 
 static const char *
@@ -109,15 +111,24 @@ on_items_changed (GListModel *model,
         {
           CtDirection direction = ct_message_log_get_direction (CT_MESSAGE_LOG (model), i);
 
-          if (direction == CT_DIRECTION_IN || direction == CT_DIRECTION_OUT)
+          if (direction == CT_DIRECTION_OUT || (direction == CT_DIRECTION_IN && !cli->written_hook))
             {
               cli->n_in += direction == CT_DIRECTION_IN;
+              continue;
+            }
+          if (direction == CT_DIRECTION_IN)
+            {
+              cli->n_in++;
+              message = g_list_model_get_item (model, i);
+              ct_endpoint_message_written (cli->endpoint, message);
               continue;
             }
         }
 
       message = g_list_model_get_item (model, i);
       print_message (cli, message);
+      if (cli->written_hook)
+        ct_endpoint_message_written (cli->endpoint, message);
     }
   fflush (stdout);
 }
@@ -171,8 +182,30 @@ check_replies (GListModel *model,
                guint       added,
                Cli        *cli)
 {
-  if (cli->verb == VERB_SEND && cli->n_in >= cli->n_sent && cli->n_sent > 0)
-    cli_stop (cli);
+  gint64 pending = ct_endpoint_get_n_pending (cli->endpoint);
+
+  if (cli->stopping)
+    return;
+  if (pending < 0)
+    {
+      if (cli->verb == VERB_SEND && cli->n_in >= cli->n_sent && cli->n_sent > 0)
+        cli_stop (cli);
+      return;
+    }
+
+  /* An endpoint that counts what still waits for an answer (confirms,
+   * replies): done when nothing does; --wait is then how long to wait
+   * without any progress */
+  if ((cli->verb == VERB_SEND && cli->n_sent > 0) || cli->input_done)
+    {
+      if (pending == 0)
+        cli_stop (cli);
+      else if (cli->wait_source)
+        {
+          g_source_remove (cli->wait_source);
+          cli->wait_source = g_timeout_add (cli->wait_ms, on_wait_done, cli);
+        }
+    }
 }
 
 static void
@@ -218,7 +251,11 @@ read_line_cb (GObject      *object,
        * stops when the server closes; replies get a moment either way */
       if (ct_endpoint_can_shutdown_write (cli->endpoint))
         ct_endpoint_shutdown_write (cli->endpoint, NULL);
-      cli->wait_source = g_timeout_add (cli->wait_ms, on_wait_done, cli);
+      cli->input_done = TRUE;
+      if (ct_endpoint_get_n_pending (cli->endpoint) == 0)
+        cli_stop (cli);
+      else
+        cli->wait_source = g_timeout_add (cli->wait_ms, on_wait_done, cli);
       return;
     }
 
@@ -315,7 +352,7 @@ print_usage (FILE *out)
            "  crosstalk-cli serve PROTOCOL [--NAME=VALUE ...]      run a server until Ctrl-C\n"
            "  crosstalk-cli connect PROTOCOL [--NAME=VALUE ...]    run a client; each stdin line is sent\n"
            "  crosstalk-cli send PROTOCOL [--NAME=VALUE ...] TEXT...  send each TEXT, wait for replies, exit\n"
-           "  crosstalk-cli broker [--port=N]                      private local RabbitMQ broker\n"
+           "  crosstalk-cli broker [--json] [--port=N] [--dir=PATH]  private local RabbitMQ broker until Ctrl-C\n"
            "\n"
            "Common options:\n"
            "  --json        print every log entry as one JSON object per line\n"
@@ -357,6 +394,7 @@ list_protocols (void)
 
 /* -- main --------------------------------------------------------------- */
 
+
 static int
 usage_error (const char *format,
              ...) G_GNUC_PRINTF (1, 2);
@@ -375,6 +413,202 @@ usage_error (const char *format,
   g_printerr ("crosstalk-cli: %s\n", message);
   g_printerr ("%s\n", _("Try “crosstalk-cli --help”."));
   return 2;
+}
+
+/* -- broker ------------------------------------------------------------- */
+
+typedef struct
+{
+  CtBroker     *broker;
+  GMainLoop    *loop;
+  CtMessageLog *log;
+  gboolean      json;
+  gboolean      stopping;
+  int           exit_status;
+} BrokerCli;
+
+static void
+broker_print (BrokerCli  *cli,
+              CtMessage  *message)
+{
+  if (cli->json)
+    {
+      g_autofree char *line = ct_jsonl_format_message (message, "amqp", "broker");
+
+      printf ("%s\n", line);
+    }
+  else
+    {
+      g_autofree char *time = ct_message_format_time (message, FALSE);
+      g_autofree char *summary = ct_message_dup_summary (message);
+
+      printf ("%s  %-5s %s\n", time, ct_direction_to_string (ct_message_get_direction (message)), summary);
+    }
+  fflush (stdout);
+}
+
+static void
+broker_log_changed (GListModel *model,
+                    guint       position,
+                    guint       removed,
+                    guint       added,
+                    BrokerCli  *cli)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(CtMessage) message = g_list_model_get_item (model, i);
+
+      broker_print (cli, message);
+    }
+}
+
+static void
+broker_stopped (GObject      *object,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  BrokerCli *cli = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ct_broker_stop_finish (CT_BROKER (object), result, &error))
+    {
+      ct_message_log_error (cli->log, NULL, error);
+      cli->exit_status = 1;
+    }
+  else
+    ct_message_log_info (cli->log, "stopped", NULL, NULL, "%s", _("Broker stopped"));
+  ct_message_log_flush (cli->log);
+  g_main_loop_quit (cli->loop);
+}
+
+static gboolean
+broker_on_signal (gpointer data)
+{
+  BrokerCli *cli = data;
+
+  if (!cli->stopping)
+    {
+      cli->stopping = TRUE;
+      ct_broker_stop_async (cli->broker, broker_stopped, cli);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+broker_started (GObject      *object,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  BrokerCli *cli = data;
+  g_autoptr(GError) error = NULL;
+  CtMetaBuilder b = { 0 };
+
+  if (!ct_broker_start_finish (CT_BROKER (object), result, &error))
+    {
+      ct_message_log_error (cli->log, NULL, error);
+      ct_message_log_flush (cli->log);
+      g_printerr ("crosstalk-cli: %s\n", error->message);
+      cli->exit_status = 1;
+      g_main_loop_quit (cli->loop);
+      return;
+    }
+  ct_meta_builder_add_string (&b, "url", ct_broker_get_url (cli->broker));
+  ct_meta_builder_add_string (&b, "node", ct_broker_get_node_name (cli->broker));
+  ct_meta_builder_add_string (&b, "log", ct_broker_get_log_path (cli->broker));
+  ct_meta_builder_add_int64 (&b, "pid", ct_broker_get_pid (cli->broker));
+  ct_message_log_info (cli->log, "ready", NULL, ct_meta_builder_end (&b),
+                       _("Broker ready at %s (log: %s); Ctrl-C stops it"),
+                       ct_broker_get_url (cli->broker), ct_broker_get_log_path (cli->broker));
+  ct_message_log_flush (cli->log);
+}
+
+/* The broker went away by itself */
+static void
+broker_state_changed (CtBroker   *broker,
+                      GParamSpec *pspec,
+                      BrokerCli  *cli)
+{
+  if (ct_broker_get_state (broker) == CT_STATE_FAILED && !cli->stopping)
+    {
+      g_autoptr(GError) error = g_error_new (CT_ERROR, CT_ERROR_CONNECTION_RESET,
+                                             _("The broker exited; its log is %s"),
+                                             ct_broker_get_log_path (broker));
+
+      ct_message_log_error (cli->log, NULL, error);
+      ct_message_log_flush (cli->log);
+      cli->exit_status = 1;
+      g_main_loop_quit (cli->loop);
+    }
+}
+
+/* crosstalk-cli broker [--json] [--port=N] [--dir=PATH]: a private RabbitMQ
+ * broker until Ctrl-C, announced by a "ready" entry with its URL */
+static int
+run_broker (int    argc,
+            char **argv)
+{
+  BrokerCli cli = { 0 };
+  g_autoptr(CtBroker) broker = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(CtMessageLog) log = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *dir = NULL;
+  guint64 port = 0;
+  guint sigint, sigterm;
+
+  for (int i = 2; i < argc; i++)
+    {
+      const char *arg = argv[i];
+
+      if (g_str_equal (arg, "--json"))
+        cli.json = TRUE;
+      else if (g_str_has_prefix (arg, "--dir="))
+        dir = arg + strlen ("--dir=");
+      else if (g_str_has_prefix (arg, "--port="))
+        {
+          if (!g_ascii_string_to_unsigned (arg + strlen ("--port="), 10, 1, 65535, &port, NULL))
+            return usage_error (_("--port takes a port number, not “%s”"), arg + strlen ("--port="));
+        }
+      else if (g_str_equal (arg, "--help") || g_str_equal (arg, "-h"))
+        {
+          printf ("%s\n", _("crosstalk-cli broker [--json] [--port=N] [--dir=PATH]\n\n"
+                            "Runs a private RabbitMQ broker on 127.0.0.1 until Ctrl-C: its own node, data and\n"
+                            "log under PATH (default ~/.cache/crosstalk/broker), the AMQP port N (default: a free\n"
+                            "one, kept across restarts). The first entry, \"ready\", has its URL."));
+          return 0;
+        }
+      else
+        return usage_error (_("Unknown option “%s” for broker"), arg);
+    }
+
+  if (!ct_broker_is_installed (&error))
+    {
+      g_printerr ("crosstalk-cli: %s\n", error->message);
+      return 1;
+    }
+
+  broker = ct_broker_new (dir);
+  if (port)
+    ct_broker_set_port (broker, port);
+  loop = g_main_loop_new (NULL, FALSE);
+  log = ct_message_log_new ();
+  cli.broker = broker;
+  cli.loop = loop;
+  cli.log = log;
+  g_signal_connect (log, "items-changed", G_CALLBACK (broker_log_changed), &cli);
+  g_signal_connect (broker, "notify::state", G_CALLBACK (broker_state_changed), &cli);
+  sigint = g_unix_signal_add (SIGINT, broker_on_signal, &cli);
+  sigterm = g_unix_signal_add (SIGTERM, broker_on_signal, &cli);
+
+  ct_message_log_info (log, "starting", NULL, NULL, _("Starting a private RabbitMQ broker…"));
+  ct_broker_start_async (broker, NULL, broker_started, &cli);
+  g_main_loop_run (loop);
+
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  g_signal_handlers_disconnect_by_data (log, &cli);
+  g_signal_handlers_disconnect_by_data (broker, &cli);
+  return cli.exit_status;
 }
 
 static int
@@ -408,11 +642,7 @@ run (int    argc,
     return list_protocols ();
 
   if (g_str_equal (argv[1], "broker"))
-    {
-      g_printerr ("crosstalk-cli: %s\n",
-                  _("The private RabbitMQ broker is not built yet; it arrives with the RabbitMQ page"));
-      return 1;
-    }
+    return run_broker (argc, argv);
 
   if (g_str_equal (argv[1], "serve"))
     cli.verb = VERB_SERVE;
@@ -513,6 +743,7 @@ run (int    argc,
   loop = g_main_loop_new (NULL, FALSE);
   cli.loop = loop;
   cli.endpoint = endpoint;
+  cli.written_hook = CT_ENDPOINT_GET_CLASS (endpoint)->message_written != NULL;
   cli.texts = texts;
   cli.cancellable = cancellable;
 

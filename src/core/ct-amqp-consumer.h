@@ -5,13 +5,13 @@
  */
 #pragma once
 
-#include "ct-endpoint.h"
+#include "ct-amqp-endpoint.h"
 
 G_BEGIN_DECLS
 
 #define CT_TYPE_AMQP_CONSUMER (ct_amqp_consumer_get_type ())
 
-G_DECLARE_FINAL_TYPE (CtAmqpConsumer, ct_amqp_consumer, CT, AMQP_CONSUMER, CtEndpoint)
+G_DECLARE_FINAL_TYPE (CtAmqpConsumer, ct_amqp_consumer, CT, AMQP_CONSUMER, CtAmqpEndpoint)
 
 CtEndpoint *ct_amqp_consumer_new       (void);
 /* The queue consumed: the setting, or the name the broker gave */

@@ -5,13 +5,13 @@
  */
 #pragma once
 
-#include "ct-endpoint.h"
+#include "ct-amqp-endpoint.h"
 
 G_BEGIN_DECLS
 
 #define CT_TYPE_AMQP_PRODUCER (ct_amqp_producer_get_type ())
 
-G_DECLARE_FINAL_TYPE (CtAmqpProducer, ct_amqp_producer, CT, AMQP_PRODUCER, CtEndpoint)
+G_DECLARE_FINAL_TYPE (CtAmqpProducer, ct_amqp_producer, CT, AMQP_PRODUCER, CtAmqpEndpoint)
 
 CtEndpoint *ct_amqp_producer_new (void);
 

@@ -243,9 +243,9 @@ prepare (CtBroker  *self,
   g_autofree char *config = g_build_filename (self->base_dir, "rabbitmq.conf", NULL);
   g_autofree char *env_file = g_build_filename (self->base_dir, "rabbitmq-env.conf", NULL);
 
-  if (self->port == 0)
+  if (self->dist_port == 0)
     {
-      if ((self->port = free_port (error)) == 0 ||
+      if ((self->port == 0 && (self->port = free_port (error)) == 0) ||
           (self->dist_port = free_port (error)) == 0 ||
           (self->epmd_port = free_port (error)) == 0)
         return FALSE;
@@ -541,4 +541,19 @@ ct_broker_new (const char *base_dir)
   self->node_name = g_strdup_printf ("crosstalk-%08x@localhost", g_str_hash (self->base_dir));
   self->log_path = g_build_filename (self->base_dir, "server.log", NULL);
   return self;
+}
+
+/**
+ * ct_broker_set_port:
+ *
+ * The AMQP port to listen on, before the first start; 0 (the default)
+ * picks a free one. The other ports are always picked.
+ */
+void
+ct_broker_set_port (CtBroker *self,
+                    guint     port)
+{
+  g_return_if_fail (CT_IS_BROKER (self));
+  g_return_if_fail (self->dist_port == 0);
+  self->port = port;
 }

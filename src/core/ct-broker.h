@@ -22,6 +22,8 @@ G_DECLARE_FINAL_TYPE (CtBroker, ct_broker, CT, BROKER, GObject)
 
 CtBroker   *ct_broker_new            (const char          *base_dir);
 gboolean    ct_broker_is_installed   (GError             **error);
+void        ct_broker_set_port       (CtBroker            *self,
+                                      guint                port);
 
 void        ct_broker_start_async    (CtBroker            *self,
                                       GCancellable        *cancellable,

@@ -8,6 +8,8 @@
 
 #include "ct-endpoint.h"
 #include "ct-protocol.h"
+#include "ct-amqp-consumer.h"
+#include "ct-amqp-producer.h"
 #include "ct-jsonrpc-client.h"
 #include "ct-chat-client.h"
 #include "ct-chat-server.h"
@@ -88,8 +90,8 @@ static const CtProtocol protocols[] = {
     .server_title = N_("Consumer"),
     .client_title = N_("Producer"),
     .default_port = 5672,
-    .planned = N_("A private local RabbitMQ broker, a producer with publisher confirms and a "
-                  "consumer with manual acknowledgements."),
+    .get_server_type = ct_amqp_consumer_get_type,
+    .get_client_type = ct_amqp_producer_get_type,
   },
 };
 
