@@ -250,3 +250,15 @@ ct_test_run_peer (const char         *stdin_text,
 }
 
 G_END_DECLS
+
+/* Removes a directory a test made (g_dir_make_tmp) and all it holds */
+static inline void
+ct_test_rm_rf (const char *dir)
+{
+  const char *argv[] = { "rm", "-rf", dir, NULL };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_str_has_prefix (dir, g_get_tmp_dir ()));
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+}

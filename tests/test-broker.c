@@ -127,12 +127,7 @@ test_start_stop_restart (void)
   assert_speaks_amqp (ct_broker_get_port (broker));
   stop (broker);
 
-  {
-    const char *argv[] = { "rm", "-rf", dir, NULL };
-
-    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, &error);
-    g_assert_no_error (error);
-  }
+  ct_test_rm_rf (dir);
 }
 
 int

@@ -603,6 +603,174 @@ test_list_and_help (void)
   g_assert_null (strstr (tcp_client_help, "--mode="));
 }
 
+/* -- AMQP ------------------------------------------------------------------ */
+
+/* A line within @seconds (the broker takes longer than a socket to start) */
+static char *
+read_line_within (GDataInputStream *stream,
+                  guint             seconds)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  gint64 end = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  g_data_input_stream_read_line_async (stream, G_PRIORITY_DEFAULT, NULL, ct_test_result_cb, &result);
+  while (result == NULL)
+    {
+      if (g_get_monotonic_time () > end)
+        g_error ("no line from the broker within %u s", seconds);
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+  return g_data_input_stream_read_line_finish_utf8 (stream, result, NULL, &error);
+}
+
+/* `broker`, `serve amqp` (manual acks, stopping by itself after --count),
+ * `send amqp` and `connect amqp` as a user chains them; the password of the
+ * URL never shows; wrong credentials fail with a reason */
+static void
+test_amqp (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ct-cli-broker-XXXXXX", &error);
+  g_autofree char *dir_option = g_strdup_printf ("--dir=%s", dir);
+  g_autoptr(GSubprocess) broker = NULL;
+  g_autoptr(GSubprocess) consumer = NULL;
+  g_autoptr(GSubprocess) sender = NULL;
+  g_autoptr(GSubprocess) connect = NULL;
+  g_autoptr(GSubprocess) refused = NULL;
+  g_autoptr(GDataInputStream) broker_out = NULL;
+  g_autoptr(GDataInputStream) consumer_out = NULL;
+  g_autoptr(JsonObject) ready = NULL;
+  g_autoptr(JsonObject) listening = NULL;
+  g_autoptr(GPtrArray) sent = NULL;
+  g_autoptr(GPtrArray) consumed = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autofree char *line = NULL;
+  g_autofree char *url_option = NULL;
+  g_autofree char *bad_url_option = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *connect_out = NULL;
+  const char *url;
+  guint acks = 0, confirmed = 0;
+  int first;
+
+  g_assert_no_error (error);
+  broker = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "broker", "--json", dir_option, NULL);
+  g_assert_no_error (error);
+  broker_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (broker));
+  for (;;)
+    {
+      g_autoptr(JsonObject) entry = NULL;
+
+      g_free (line);
+      line = read_line_within (broker_out, 120);
+      g_assert_nonnull (line);
+      entry = parse_json (line);
+      g_assert_cmpstr (member (entry, "role"), ==, "broker");
+      if (g_strcmp0 (member (entry, "event"), "ready") == 0)
+        {
+          ready = g_steal_pointer (&entry);
+          break;
+        }
+      g_assert_cmpstr (member (entry, "direction"), !=, "error");
+    }
+  url = member (ready, "url");
+  g_assert_true (g_str_has_prefix (url, "amqp://guest:guest@127.0.0.1:"));
+  url_option = g_strdup_printf ("--url=%s", url);
+  bad_url_option = g_strdup_printf ("--url=amqp://guest:wrong-secret@127.0.0.1:%u", address_port (url));
+
+  consumer = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "serve", "amqp", url_option, "--queue=cli-orders",
+                    "--ack-mode=manual", "--prefetch=2", "--count=5", "--json", NULL);
+  g_assert_no_error (error);
+  consumer_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (consumer));
+  listening = read_json_line (consumer_out);
+  g_assert_cmpstr (member (listening, "event"), ==, "listening");
+  g_assert_cmpstr (member (listening, "queue"), ==, "cli-orders");
+  g_assert_null (strstr (member (listening, "url"), "guest:guest"));
+  g_assert_nonnull (strstr (member (listening, "url"), "guest:****@"));
+
+  /* send: two messages with properties; it exits once both are confirmed */
+  sender = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "send", "amqp", url_option, "--routing-key=cli-orders",
+                  "--content-type=application/json", "--correlation-id=order-1", "--persistent", "--json",
+                  "{\"n\":1}", "two", NULL);
+  g_assert_no_error (error);
+  communicate (sender, NULL, &out, NULL);
+  g_assert_cmpint (g_subprocess_get_exit_status (sender), ==, 0);
+  g_assert_null (strstr (out, "guest:guest"));
+  sent = parse_json_lines (out);
+  g_assert_cmpstr (member (sent->pdata[0], "event"), ==, "connected");
+  first = find_entry (sent, 0, "out", "{\"n\":1}");
+  g_assert_cmpint (first, >, 0);
+  g_assert_cmpint (find_entry (sent, first, "out", "two"), >, first);
+  for (guint i = 0; i < sent->len; i++)
+    if (g_strcmp0 (member (sent->pdata[i], "event"), "ack") == 0)
+      confirmed += json_object_get_int_member (json_object_get_object_member (sent->pdata[i], "meta"), "messages");
+  g_assert_cmpuint (confirmed, ==, 2);
+
+  /* connect: each stdin line is published; it exits once all are confirmed */
+  connect = spawn (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                   "connect", "amqp", url_option, "--routing-key=cli-orders", "--json", NULL);
+  g_assert_no_error (error);
+  communicate (connect, "a\nb\nc\n", &connect_out, NULL);
+  g_assert_cmpint (g_subprocess_get_exit_status (connect), ==, 0);
+
+  /* The consumer: five deliveries with their properties, each acked once
+   * written out, then it stops by itself */
+  for (;;)
+    {
+      g_autofree char *next = read_line (consumer_out);
+
+      if (next == NULL)
+        break;
+      g_ptr_array_add (consumed, parse_json (next));
+    }
+  wait_process (consumer);
+  g_assert_cmpint (g_subprocess_get_exit_status (consumer), ==, 0);
+  {
+    static const char *bodies[] = { "{\"n\":1}", "two", "a", "b", "c" };
+    int at = -1;
+
+    for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+      {
+        JsonObject *meta;
+
+        at = find_entry (consumed, at + 1, "in", bodies[i]);
+        g_assert_cmpint (at, >=, 0);
+        g_assert_cmpstr (member (consumed->pdata[at], "event"), ==, "deliver");
+        meta = json_object_get_object_member (consumed->pdata[at], "meta");
+        g_assert_cmpstr (json_object_get_string_member (meta, "routing-key"), ==, "cli-orders");
+        if (i == 0)
+          {
+            g_assert_cmpstr (json_object_get_string_member (meta, "content-type"), ==, "application/json");
+            g_assert_cmpstr (json_object_get_string_member (meta, "correlation-id"), ==, "order-1");
+            g_assert_cmpstr (json_object_get_string_member (meta, "delivery-mode"), ==, "persistent");
+          }
+      }
+    for (guint i = 0; i < consumed->len; i++)
+      acks += g_strcmp0 (member (consumed->pdata[i], "event"), "ack") == 0;
+    g_assert_cmpuint (acks, ==, 5);
+    g_assert_cmpint (find_entry (consumed, 0, "info", "done"), >, 0);
+  }
+
+  /* Wrong credentials: a reason, and never the password */
+  refused = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                   "send", "amqp", bad_url_option, "--json", "x", NULL);
+  g_assert_no_error (error);
+  g_clear_pointer (&out, g_free);
+  communicate (refused, NULL, &out, &err);
+  g_assert_cmpint (g_subprocess_get_exit_status (refused), ==, 1);
+  g_assert_nonnull (strstr (err, "refused the login"));
+  g_assert_null (strstr (err, "wrong-secret"));
+  g_assert_null (strstr (out, "wrong-secret"));
+
+  stop_server (broker);
+  {
+    g_autoptr(JsonObject) stopped = read_until_event (broker_out, "stopped", NULL);
+  }
+  ct_test_rm_rf (dir);
+}
+
 /* -- TCP ------------------------------------------------------------------ */
 
 /* `serve tcp` and `connect tcp` as a user pairs them: each stdin line goes
@@ -1182,6 +1350,7 @@ main (int    argc,
   g_test_add_func ("/ct/cli/send-rest", test_send_rest);
   g_test_add_func ("/ct/cli/serve-rest-data-file", test_serve_rest_data_file);
   g_test_add_func ("/ct/cli/connect-chat", test_connect_chat);
+  g_test_add_func ("/ct/cli/amqp", test_amqp);
 
   return g_test_run ();
 }

@@ -96,11 +96,24 @@ on_event (const CtAmqpEvent *event,
       break;
 
     case CT_AMQP_EVENT_LOST:
-      ct_endpoint_report_error (endpoint, priv->peer, event->error);
-      ct_message_log_info (log, "reconnecting", priv->peer,
-                           ct_meta_new ("retry-ms", g_variant_new_uint32 (event->code), NULL),
-                           _("Reconnecting in %.1f s"), event->code / 1000.0);
-      ct_endpoint_set_reconnecting (endpoint, TRUE);
+      {
+        CtMetaBuilder b = { 0 };
+
+        ct_meta_builder_add_uint32 (&b, "retry-ms", event->code);
+        ct_meta_builder_add_uint32 (&b, "attempt", event->tag);
+        /* The loss is an error; the attempts that follow, only news */
+        if (event->tag <= 1)
+          {
+            ct_endpoint_report_error (endpoint, priv->peer, event->error);
+            ct_message_log_info (log, "reconnecting", priv->peer, ct_meta_builder_end (&b),
+                                 _("Reconnecting in %.1f s"), event->code / 1000.0);
+          }
+        else
+          ct_message_log_info (log, "reconnecting", priv->peer, ct_meta_builder_end (&b),
+                               _("Attempt %u failed (%s); trying again in %.1f s"),
+                               (guint) event->tag - 1, event->error->message, event->code / 1000.0);
+        ct_endpoint_set_reconnecting (endpoint, TRUE);
+      }
       break;
 
     case CT_AMQP_EVENT_ERROR:

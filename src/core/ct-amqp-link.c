@@ -19,7 +19,7 @@
  * would close it again.
  *
  * Reconnecting: after a connection that worked is lost, the worker tries
- * again after 0.2 s, doubling up to 10 s, and declares the whole topology
+ * again after 0.2 s, doubling up to 5 s, and declares the whole topology
  * again each time. A first connection that fails ends the link: starting
  * fails with the reason.
  *
@@ -53,7 +53,7 @@
 #define RPC_TIMEOUT_S        10
 #define FRAME_MAX            131072
 #define RETRY_FIRST_MS       200
-#define RETRY_MAX_MS         10000
+#define RETRY_MAX_MS         5000
 #define FRAMES_PER_TURN      512     /* then commands get a turn */
 #define EVENTS_PER_DISPATCH  4096    /* then the main loop gets a turn */
 
@@ -646,12 +646,17 @@ link_connect (CtAmqpLink  *self,
       g_set_error_literal (error, CT_ERROR, CT_ERROR_FAILED, _("Out of memory for a socket"));
       return FALSE;
     }
+  errno = 0;
   status = amqp_socket_open_noblock (socket, t->url->host, t->url->port, &connect_tv);
   if (status != AMQP_STATUS_OK)
     {
+      int saved = errno;
+
+      /* rabbitmq-c says "a socket error occurred"; errno says which */
       g_set_error (error, CT_ERROR, status == AMQP_STATUS_TIMEOUT ? CT_ERROR_TIMED_OUT : CT_ERROR_UNREACHABLE,
                    _("Cannot reach the broker at %s:%d (%s): is it running? Start the local broker, or check the URL"),
-                   t->url->host, t->url->port, amqp_error_string2 (status));
+                   t->url->host, t->url->port,
+                   status == AMQP_STATUS_SOCKET_ERROR && saved ? g_strerror (saved) : amqp_error_string2 (status));
       return FALSE;
     }
   amqp_set_handshake_timeout (self->conn, &connect_tv);
@@ -1122,6 +1127,7 @@ worker (gpointer data)
   CtAmqpLink *self = data;
   gboolean ever = FALSE;
   guint retry_ms = RETRY_FIRST_MS;
+  guint attempt = 0;
 
   while (!should_quit (self))
     {
@@ -1137,6 +1143,7 @@ worker (gpointer data)
           post_connected (self, republished);
           ever = TRUE;
           retry_ms = RETRY_FIRST_MS;
+          attempt = 0;
           if (run_connected (self, &error))
             {
               disconnect (self, TRUE);
@@ -1156,6 +1163,7 @@ worker (gpointer data)
 
         event->error = g_steal_pointer (&error);
         event->code = retry_ms;
+        event->tag = ++attempt;
         post (self, event);
       }
       if (wait_or_quit (self, retry_ms))

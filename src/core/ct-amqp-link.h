@@ -83,7 +83,7 @@ typedef enum
 {
   CT_AMQP_EVENT_CONNECTED,     /* generation, server, queue, heartbeat, republished */
   CT_AMQP_EVENT_START_FAILED,  /* error: the first connection failed; the link is over */
-  CT_AMQP_EVENT_LOST,          /* error, retry_ms: reconnecting */
+  CT_AMQP_EVENT_LOST,          /* error, code: retry in ms, tag: attempt (1 when just lost) */
   CT_AMQP_EVENT_PUBLISHED,     /* publish, seq (0 without confirms), republished */
   CT_AMQP_EVENT_CONFIRM,       /* nack, seq, multiple, ids */
   CT_AMQP_EVENT_UNCONFIRMED,   /* error, ids: published, and the channel closed before the confirm */
