@@ -173,7 +173,9 @@ check_count (CtAmqpConsumer *self)
   if (self->count && done >= self->count && ct_endpoint_get_state (CT_ENDPOINT (self)) == CT_STATE_RUNNING)
     {
       ct_message_log_info (consumer_log (self), "done", self->queue_peer, NULL,
-                           _("%u messages consumed: stopping"), self->count);
+                           g_dngettext (GETTEXT_PACKAGE, "%u message consumed: stopping",
+                                        "%u messages consumed: stopping", self->count),
+                           self->count);
       ct_endpoint_stop_async (CT_ENDPOINT (self), NULL, NULL);
     }
 }

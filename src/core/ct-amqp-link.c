@@ -920,6 +920,21 @@ typedef enum
   FRAME_LOST,             /* the connection is gone */
 } FrameResult;
 
+/* The content that follows a deliver or return method, then the event */
+static FrameResult
+post_with_content (CtAmqpLink   *self,
+                   CtAmqpEvent  *event,
+                   GError      **error)
+{
+  if (!read_content (self, event, error))
+    {
+      event_free (event);
+      return FRAME_LOST;
+    }
+  post (self, event);
+  return FRAME_OK;
+}
+
 static FrameResult
 handle_method (CtAmqpLink  *self,
                amqp_frame_t *frame,
@@ -939,14 +954,8 @@ handle_method (CtAmqpLink  *self,
         event->flag = m->redelivered;
         event->exchange = bytes_dup (m->exchange);
         event->routing_key = bytes_dup (m->routing_key);
-        if (!read_content (self, event, error))
-          {
-            event_free (event);
-            return FRAME_LOST;
-          }
-        post (self, event);
+        return post_with_content (self, event, error);
       }
-      return FRAME_OK;
 
     case AMQP_BASIC_ACK_METHOD:
       {
@@ -973,14 +982,8 @@ handle_method (CtAmqpLink  *self,
         event->text = bytes_dup (m->reply_text);
         event->exchange = bytes_dup (m->exchange);
         event->routing_key = bytes_dup (m->routing_key);
-        if (!read_content (self, event, error))
-          {
-            event_free (event);
-            return FRAME_LOST;
-          }
-        post (self, event);
+        return post_with_content (self, event, error);
       }
-      return FRAME_OK;
 
     case AMQP_BASIC_CANCEL_METHOD:
       g_set_error (error, CT_ERROR, CT_ERROR_CONNECTION_RESET,
