@@ -574,7 +574,7 @@ run_broker (int    argc,
           printf ("%s\n", _("crosstalk-cli broker [--json] [--port=N] [--dir=PATH]\n\n"
                             "Runs a private RabbitMQ broker on 127.0.0.1 until Ctrl-C: its own node, data and\n"
                             "log under PATH (default ~/.cache/crosstalk/broker), the AMQP port N (default: a free\n"
-                            "one, kept across restarts). The first entry, \"ready\", has its URL."));
+                            "one, kept across restarts). Once it accepts connections, a \"ready\" entry gives its URL."));
           return 0;
         }
       else
@@ -744,6 +744,10 @@ run (int    argc,
   cli.loop = loop;
   cli.endpoint = endpoint;
   cli.written_hook = CT_ENDPOINT_GET_CLASS (endpoint)->message_written != NULL;
+  /* An endpoint that acts once entries are written out (acks) gets them at
+   * once, not once per frame */
+  if (cli.written_hook)
+    ct_message_log_set_flush_delay (ct_endpoint_get_log (endpoint), 0);
   cli.texts = texts;
   cli.cancellable = cancellable;
 

@@ -126,6 +126,18 @@ log_tail (CtBroker *self)
   return g_utf8_make_valid (start, -1);
 }
 
+/* SIGTERM now: g_subprocess_send_signal () sends it later from GLib's
+ * worker thread, and a process that exits right after (the CLI, once the
+ * broker has stopped) would never send it */
+static void
+terminate (GSubprocess *process)
+{
+  const char *id = process ? g_subprocess_get_identifier (process) : NULL;
+
+  if (id)
+    kill ((pid_t) g_ascii_strtoll (id, NULL, 10), SIGTERM);
+}
+
 static void
 kill_process (GSubprocess **process)
 {
@@ -344,6 +356,34 @@ stop_timed_out (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+epmd_timed_out (gpointer data)
+{
+  GTask *task = data;
+  CtBroker *self = g_task_get_source_object (task);
+
+  if (self->epmd && g_subprocess_get_identifier (self->epmd))
+    g_subprocess_force_exit (self->epmd);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+epmd_exited (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CtBroker *self = g_task_get_source_object (task);
+  guint *timeout = g_task_get_task_data (task);
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  g_clear_handle_id (timeout, g_source_remove);
+  g_clear_object (&self->epmd);
+  set_state (self, CT_STATE_STOPPED);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* The node is down: its epmd goes next, and the stop completes when it has */
 static void
 server_exited (GObject      *source,
                GAsyncResult *result,
@@ -356,8 +396,13 @@ server_exited (GObject      *source,
   g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
   g_clear_handle_id (timeout, g_source_remove);
   g_clear_object (&self->server);
-  if (self->epmd)
-    g_subprocess_send_signal (self->epmd, SIGTERM);
+  if (self->epmd && g_subprocess_get_identifier (self->epmd))
+    {
+      terminate (self->epmd);
+      *timeout = g_timeout_add_seconds (STOP_TIMEOUT_S, epmd_timed_out, task);
+      g_subprocess_wait_async (self->epmd, NULL, epmd_exited, g_steal_pointer (&task));
+      return;
+    }
   g_clear_object (&self->epmd);
   set_state (self, CT_STATE_STOPPED);
   g_task_return_boolean (task, TRUE);
@@ -389,7 +434,7 @@ ct_broker_stop_async (CtBroker            *self,
       return;
     }
   set_state (self, CT_STATE_STOPPING);
-  g_subprocess_send_signal (self->server, SIGTERM);
+  terminate (self->server);
   *timeout = g_timeout_add_seconds (STOP_TIMEOUT_S, stop_timed_out, task);
   g_subprocess_wait_async (self->server, NULL, server_exited, g_steal_pointer (&task));
 }
@@ -457,11 +502,9 @@ ct_broker_dispose (GObject *object)
   CtBroker *self = CT_BROKER (object);
 
   /* Going away with the app: asked to stop, and not waited for */
-  if (self->server && g_subprocess_get_identifier (self->server))
-    g_subprocess_send_signal (self->server, SIGTERM);
+  terminate (self->server);
   g_clear_object (&self->server);
-  if (self->epmd && g_subprocess_get_identifier (self->epmd))
-    g_subprocess_send_signal (self->epmd, SIGTERM);
+  terminate (self->epmd);
   g_clear_object (&self->epmd);
   g_clear_handle_id (&self->poll_source, g_source_remove);
   G_OBJECT_CLASS (ct_broker_parent_class)->dispose (object);

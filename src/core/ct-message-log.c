@@ -48,6 +48,7 @@ struct _CtMessageLog
   guint64    n_dropped;
 
   guint      flush_source;
+  guint      flush_delay_ms; /* FRAME_MS; 0: at the next turn of the main loop */
   char      *last_peer;      /* GRefString: most appends repeat the last peer */
   CtRecordArena arena;       /* where records are cut from */
 };
@@ -246,8 +247,10 @@ append (CtMessageLog          *self,
     ct_message_log_flush (self);
   else if (self->flush_source == 0)
     {
-      g_autoptr(GSource) source = g_timeout_source_new (FRAME_MS);
+      g_autoptr(GSource) source = self->flush_delay_ms ? g_timeout_source_new (self->flush_delay_ms)
+                                                       : g_idle_source_new ();
 
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
       g_source_set_callback (source, flush_timeout_cb, self, NULL);
       g_source_set_static_name (source, "[crosstalk] log flush");
       self->flush_source = g_source_attach (source, NULL);
@@ -572,6 +575,7 @@ ct_message_log_class_init (CtMessageLogClass *klass)
 static void
 ct_message_log_init (CtMessageLog *self)
 {
+  self->flush_delay_ms = FRAME_MS;
   self->ring_mask = 255;
   self->ring = g_new (CtRecord *, self->ring_mask + 1);
   self->capacity = CT_MESSAGE_LOG_DEFAULT_CAPACITY;
@@ -582,4 +586,20 @@ CtMessageLog *
 ct_message_log_new (void)
 {
   return g_object_new (CT_TYPE_MESSAGE_LOG, NULL);
+}
+
+/**
+ * ct_message_log_set_flush_delay:
+ * @delay_ms: how long appends wait to be published together; 0 publishes
+ *   them at the next turn of the main loop
+ *
+ * A window wants one items-changed per frame (the default, 16 ms); the CLI,
+ * which acks what it has written out, wants entries as soon as they come.
+ */
+void
+ct_message_log_set_flush_delay (CtMessageLog *self,
+                                guint         delay_ms)
+{
+  g_return_if_fail (CT_IS_MESSAGE_LOG (self));
+  self->flush_delay_ms = delay_ms;
 }

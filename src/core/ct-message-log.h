@@ -30,6 +30,8 @@ void          ct_message_log_error          (CtMessageLog          *self,
                                              const char            *peer,
                                              const GError          *error);
 void          ct_message_log_flush          (CtMessageLog          *self);
+void          ct_message_log_set_flush_delay (CtMessageLog         *self,
+                                             guint                  delay_ms);
 void          ct_message_log_clear          (CtMessageLog          *self);
 guint         ct_message_log_get_capacity   (CtMessageLog          *self);
 void          ct_message_log_set_capacity   (CtMessageLog          *self,
