@@ -39,6 +39,7 @@ bench: build
 	bench/jsonrpc.sh $(BUILDDIR)
 	bench/rest.sh $(BUILDDIR)
 	bench/chat.sh $(BUILDDIR)
+	bench/amqp.sh $(BUILDDIR)
 
 install: build
 	$(MESON) install -C $(BUILDDIR)

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # bench/lib.sh — the helpers the benchmark scripts (udp.sh, tcp.sh,
-# jsonrpc.sh, rest.sh) share.  Sourced, not run:
+# jsonrpc.sh, rest.sh, chat.sh, amqp.sh) share.  Sourced, not run:
 #
 #   set -u
 #   me=udp.sh                                  # starts every message
@@ -18,12 +18,15 @@
 #   STARTUP_TIMEOUT   start_server: seconds to wait for a server's first line
 #   listen_form       start_server: how a server's first line says where it
 #                     listens — "address" (raw sockets: sets $host, $port)
-#                     or "url" (HTTP: sets $url)
+#                     or "url" (HTTP: sets $url) or "amqp" (a broker's
+#                     "ready" line with an amqp:// URL: sets $url)
 #   url_path          with listen_form=url: the path requested, appended to
 #                     the server's root (http://HOST:PORT)
 #   url_path_from_line  with listen_form=url: "yes" to keep the path of the
 #                     announced "url" instead, url_path being then only for a
 #                     line with an address and no url
+#   stop_timeout      stop_server: seconds a server gets to exit after
+#                     SIGTERM before it is killed (default 5)
 #   DURATION WARMUP THREADS CONNECTIONS WRK WRK_ALLOWANCE
 #   wrk_lua wrk_lua_tag wrk_good   the wrk helpers: the Lua script, the tag
 #                     of the line it prints at the end, and what a good
@@ -185,18 +188,19 @@ is_running ()
   fi
 }
 
-# Stops the server we started, by its pid: SIGTERM, then SIGKILL after 5 s.
+# Stops the server we started, by its pid: SIGTERM, then SIGKILL after
+# $stop_timeout seconds (default 5).
 stop_server ()
 {
-  local i=0
+  local i=0 grace=${stop_timeout:-5}
   [ -n "$server_pid" ] || return 0
   kill "$server_pid" 2>/dev/null
-  while is_running "$server_pid" && [ $i -lt 100 ]; do
+  while is_running "$server_pid" && [ $i -lt $((grace * 20)) ]; do
     sleep 0.05
     i=$((i + 1))
   done
   if is_running "$server_pid"; then
-    warn "server (pid $server_pid) ignored SIGTERM for 5 s; killing it"
+    warn "server (pid $server_pid) ignored SIGTERM for $grace s; killing it"
     kill -KILL "$server_pid" 2>/dev/null
   fi
   wait "$server_pid" 2>/dev/null
@@ -317,6 +321,8 @@ verdict ()
 
 show_server_err ()
 {
+  # A broker says why it failed in its log entries, on stdout
+  [ "${listen_form:-}" = amqp ] && sed 's/^/  stdout: /' "$tmp/server.out" | tail -n 10 >&2
   sed 's/^/  stderr: /' "$tmp/server.err" | tail -n 20 >&2
 }
 
@@ -329,22 +335,32 @@ show_server_err ()
 #            "address":"127.0.0.1:PORT"} (the address alone will do); sets
 #            $url: the server's root and url_path (or the url's own path,
 #            with url_path_from_line=yes).
+#   amqp     {...,"event":"ready","url":"amqp://USER:PASS@127.0.0.1:PORT"}
+#            (a broker); sets $url to that URL.  The first line with
+#            "event":"ready" is read, not the first line: a broker may say
+#            first that it is starting.
 # 0.0.0.0 is taken as 127.0.0.1; any other host off the loopback is refused.
 # Exits if the server exits first, prints nothing within STARTUP_TIMEOUT
 # seconds, or says nothing we can read.
 start_server ()
 {
   local kind=$1 cmd=$2
-  local line='' i=0 limit status
+  local line='' i=0 limit status n what='first line'
 
   : >"$tmp/server.out"
   : >"$tmp/server.err"
   ( eval "exec $cmd" ) >"$tmp/server.out" 2>"$tmp/server.err" </dev/null &
   server_pid=$!
 
+  [ "$listen_form" = amqp ] && what='ready line'
   limit=$((STARTUP_TIMEOUT * 20))
   while :; do
-    if [ "$(wc -l <"$tmp/server.out")" -ge 1 ]; then
+    n=$(wc -l <"$tmp/server.out")
+    if [ "$listen_form" = amqp ]; then
+      # Complete lines only (n of them)
+      line=$(head -n "$n" "$tmp/server.out" | grep -m 1 '"event" *: *"ready"')
+      [ -n "$line" ] && break
+    elif [ "$n" -ge 1 ]; then
       line=$(head -n 1 "$tmp/server.out")
       break
     fi
@@ -352,13 +368,13 @@ start_server ()
       wait "$server_pid" 2>/dev/null
       status=$?
       server_pid=
-      echo "$me: error: $kind server exited (status $status) before printing its first line." >&2
+      echo "$me: error: $kind server exited (status $status) before printing its $what." >&2
       echo "$me: command: $cmd" >&2
       show_server_err
       exit 1
     fi
     if [ $i -ge $limit ]; then
-      echo "$me: error: $kind server printed no first line within ${STARTUP_TIMEOUT} s" \
+      echo "$me: error: $kind server printed no $what within ${STARTUP_TIMEOUT} s" \
            "(is stdout flushed after the listening line?)." >&2
       echo "$me: command: $cmd" >&2
       show_server_err
@@ -371,7 +387,8 @@ start_server ()
   case $listen_form in
     address) read_address "$kind" "$line" ;;
     url) read_url "$kind" "$line" ;;
-    *) die "listen_form must be address or url (got '$listen_form')" ;;
+    amqp) read_amqp_url "$kind" "$line" ;;
+    *) die "listen_form must be address, url or amqp (got '$listen_form')" ;;
   esac
 }
 
@@ -433,6 +450,22 @@ read_url ()
   else
     url=$root$url_path
   fi
+}
+
+# read_amqp_url KIND LINE — start_server's amqp form.
+read_amqp_url ()
+{
+  url=$(printf '%s\n' "$2" | sed -n 's/.*"url" *: *"\(amqp:\/\/[^"]*\)".*/\1/p')
+  # Loopback only: the load goes nowhere else.
+  case $url in
+    amqp://*@127.*:[1-9]*|amqp://127.*:[1-9]*) ;;
+    *)
+      echo "$me: error: cannot read a loopback AMQP URL from the $1's ready line:" >&2
+      echo "  $2" >&2
+      echo "$me: expected e.g. {...,\"event\":\"ready\",\"url\":\"amqp://guest:guest@127.0.0.1:40123\"}" >&2
+      exit 1
+      ;;
+  esac
 }
 
 # check_server KIND WHEN — exits (status 1) if the server we started has died.
