@@ -81,6 +81,7 @@ on_event (const CtAmqpEvent *event,
           else
             ct_message_log_info (log, "reconnected", priv->peer, ct_meta_builder_end (&b),
                                  _("Reconnected to %s; the queues and bindings are declared again"), priv->peer);
+          CT_AMQP_ENDPOINT_GET_CLASS (self)->event (self, event);
           ct_endpoint_set_reconnecting (endpoint, FALSE);
         }
       break;

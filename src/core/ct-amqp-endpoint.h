@@ -20,7 +20,7 @@ G_DECLARE_DERIVABLE_TYPE (CtAmqpEndpoint, ct_amqp_endpoint, CT, AMQP_ENDPOINT, C
  *   (the URL and heartbeat are filled in by the base class)
  * @connected: log the first connection (the first entry of the log)
  * @event: an event the base class does not handle (publish, confirm,
- *   return, delivery)
+ *   return, delivery), and CONNECTED again after a reconnect
  * @reset: forget the connection's state (stopped or failed)
  */
 struct _CtAmqpEndpointClass

@@ -104,6 +104,7 @@ struct _CtAmqpLink
   int              sockfd;
   guint64          generation;
   guint64          next_seq;
+  guint64          settled_upto;   /* every delivery tag up to this one is settled */
   char            *queue;          /* the queue consumed, as the broker named it */
   GQueue           pending;        /* Item */
   GQueue           outstanding;    /* Item, by seq */
@@ -542,6 +543,7 @@ setup_channel (CtAmqpLink  *self,
   if (!check_rpc (self, _("Opening a channel"), error))
     return FALSE;
   self->next_seq = 0;
+  self->settled_upto = 0;
 
   if (t->confirm)
     {
@@ -875,12 +877,32 @@ run_commands (CtAmqpLink  *self,
         {
           int status;
 
-          if (command->settle == CT_AMQP_SETTLE_ACK)
+          if (command->settle == CT_AMQP_SETTLE_ACK && command->tag == self->settled_upto + 1)
+            {
+              /* Acks of the deliveries that follow, queued with it, go out
+               * as one basic.ack with `multiple`: everything before them is
+               * settled already, so it settles exactly these */
+              guint64 last = command->tag;
+              Command *next;
+
+              while ((next = g_queue_peek_head (&commands)) != NULL && next->type == COMMAND_SETTLE &&
+                     next->settle == CT_AMQP_SETTLE_ACK && next->generation == self->generation &&
+                     next->tag == last + 1)
+                {
+                  last = next->tag;
+                  command_free (g_queue_pop_head (&commands));
+                }
+              status = amqp_basic_ack (self->conn, CHANNEL, last, last > command->tag);
+              self->settled_upto = last;
+            }
+          else if (command->settle == CT_AMQP_SETTLE_ACK)
             status = amqp_basic_ack (self->conn, CHANNEL, command->tag, FALSE);
           else if (command->settle == CT_AMQP_SETTLE_NACK)
             status = amqp_basic_nack (self->conn, CHANNEL, command->tag, FALSE, command->requeue);
           else
             status = amqp_basic_reject (self->conn, CHANNEL, command->tag, command->requeue);
+          if (command->tag == self->settled_upto + 1)
+            self->settled_upto = command->tag;
           if (status != AMQP_STATUS_OK)
             {
               g_propagate_error (error, status_error (status, _("Settling a delivery")));
@@ -1094,6 +1116,9 @@ run_connected (CtAmqpLink  *self,
               amqp_maybe_release_buffers (self->conn);
               if (!setup_channel (self, error))
                 return FALSE;
+              /* Delivery tags start again on the new channel */
+              self->generation++;
+              post_connected (self, 0);
               break;
             }
         }
