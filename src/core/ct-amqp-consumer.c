@@ -111,6 +111,14 @@ ct_amqp_consumer_build_topology (CtAmqpEndpoint  *endpoint,
   t->bindings = g_steal_pointer (&bindings);
   t->prefetch = self->prefetch;
   t->no_ack = self->ack_mode == CT_AMQP_ACK_MODE_AUTO;
+  /* Automatic acks would let the broker push the whole queue: stopping
+   * after `count` takes them one window at a time and acks them itself, so
+   * that what comes past the count goes back to the queue */
+  if (t->no_ack && self->count)
+    {
+      t->no_ack = FALSE;
+      t->prefetch = MIN (self->count, G_MAXUINT16);
+    }
   self->acking = self->ack_mode;
   self->n_delivered = self->n_settled = 0;
   return t;
@@ -185,8 +193,14 @@ log_delivery (CtAmqpConsumer    *self,
               const CtAmqpEvent *event)
 {
   CtAmqpEndpoint *amqp = CT_AMQP_ENDPOINT (self);
-  guint64 id = ct_amqp_endpoint_next_exchange (amqp);
+  gboolean counted_auto = self->acking == CT_AMQP_ACK_MODE_AUTO && self->count;
+  guint64 id;
   CtMetaBuilder b = { 0 };
+
+  /* Past the count: left unacked, it goes back to the queue as we stop */
+  if (counted_auto && self->n_delivered >= self->count)
+    return;
+  id = ct_amqp_endpoint_next_exchange (amqp);
 
   ct_meta_builder_add_int64 (&b, "delivery-tag", event->tag);
   ct_meta_builder_add_string (&b, "redelivered", event->flag ? "yes" : "no");
@@ -227,6 +241,9 @@ log_delivery (CtAmqpConsumer    *self,
                                                  g_bytes_ref (event->body), FALSE));
     }
 
+  if (counted_auto)
+    ct_amqp_link_settle (ct_amqp_endpoint_get_link (amqp), event->generation, event->tag,
+                         CT_AMQP_SETTLE_ACK, FALSE);
   if (self->acking == CT_AMQP_ACK_MODE_AUTO)
     check_count (self);
 }
@@ -499,7 +516,7 @@ ct_amqp_consumer_class_init (CtAmqpConsumerClass *klass)
     G_STRUCT_OFFSET (CtAmqpConsumer, reply));
   ct_endpoint_class_install_setting (endpoint_class,
     g_param_spec_uint ("count", N_("Stop after"),
-                       N_("Stop after this many messages (settled, with manual acks); 0 to run until stopped"),
+                       N_("Stop after this many messages (settled, with manual acks); the rest stay in the queue; 0 to run until stopped"),
                        0, G_MAXINT32, 0, CT_SETTING_FLAGS),
     G_STRUCT_OFFSET (CtAmqpConsumer, count));
 }

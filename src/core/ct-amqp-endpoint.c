@@ -65,7 +65,15 @@ on_event (const CtAmqpEvent *event,
           CT_AMQP_ENDPOINT_GET_CLASS (self)->connected (self, event);
           g_task_return_boolean (task, TRUE);
         }
-      else
+      else if (ct_endpoint_get_state (endpoint) == CT_STATE_RUNNING)
+        {
+          /* A new channel on the same connection, after the broker closed
+           * the old one */
+          ct_message_log_info (log, "channel", priv->peer, NULL, "%s",
+                               _("A new channel carries on; the queues and bindings are declared again"));
+          CT_AMQP_ENDPOINT_GET_CLASS (self)->event (self, event);
+        }
+      else if (ct_endpoint_get_state (endpoint) == CT_STATE_RECONNECTING)
         {
           CtMetaBuilder b = { 0 };
 
@@ -99,6 +107,9 @@ on_event (const CtAmqpEvent *event,
     case CT_AMQP_EVENT_LOST:
       {
         CtMetaBuilder b = { 0 };
+
+        /* The lost connection's deliveries cannot be settled any more */
+        priv->generation = 0;
 
         ct_meta_builder_add_uint32 (&b, "retry-ms", event->code);
         ct_meta_builder_add_uint32 (&b, "attempt", event->tag);

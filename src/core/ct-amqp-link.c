@@ -328,10 +328,11 @@ post_error (CtAmqpLink      *self,
 
 /* -- rabbitmq-c → GLib ------------------------------------------------- */
 
+/* rabbitmq-c gives an empty string no bytes at all */
 static char *
 bytes_dup (amqp_bytes_t bytes)
 {
-  return g_strndup (bytes.bytes, bytes.len);
+  return bytes.len ? g_strndup (bytes.bytes, bytes.len) : g_strdup ("");
 }
 
 static char *

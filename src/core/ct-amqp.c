@@ -43,6 +43,18 @@ ct_amqp_url_mask (const char *url)
   return g_strdup_printf ("%.*s****%s", (int) (colon + 1 - url), url, at);
 }
 
+/* Whether the authority (after amqp://) names a host */
+static gboolean
+has_host (const char *authority)
+{
+  gsize end = strcspn (authority, "/?#");
+  const char *at = g_strrstr_len (authority, end, "@");
+  const char *host = at ? at + 1 : authority;
+
+  end -= host - authority;
+  return end > 0 && host[0] != ':';
+}
+
 /**
  * ct_amqp_url_parse:
  *
@@ -68,8 +80,9 @@ ct_amqp_url_parse (const char  *url,
       return NULL;
     }
   amqp_default_connection_info (&info);
-  if (!g_str_has_prefix (copy, "amqp://") || amqp_parse_url (copy, &info) != AMQP_STATUS_OK ||
-      info.host == NULL || *info.host == '\0')
+  /* amqp_parse_url takes a missing host for localhost: amqp:// is refused */
+  if (!g_str_has_prefix (copy, "amqp://") || !has_host (copy + strlen ("amqp://")) ||
+      amqp_parse_url (copy, &info) != AMQP_STATUS_OK || info.host == NULL || *info.host == '\0')
     {
       g_set_error (error, CT_ERROR, CT_ERROR_INVALID_SETTING,
                    _("“%s” is not an AMQP URL: it should look like amqp://guest:guest@127.0.0.1:5672 (user, password, host, port, and a vhost after a slash)"),
@@ -156,18 +169,20 @@ add_if (CtMetaBuilder *builder,
 }
 
 /* The properties a message has, each under its AMQP name; headers as
- * `Name: value` lines, as the HTTP entries show theirs. At most 11 keys. */
+ * `Name: value` lines, as the HTTP entries show theirs. At most 13 keys. */
 void
 ct_amqp_props_add_meta (const CtAmqpProps *props,
                         CtMetaBuilder     *builder)
 {
   add_if (builder, "content-type", props->content_type);
+  add_if (builder, "content-encoding", props->content_encoding);
   add_if (builder, "correlation-id", props->correlation_id);
   add_if (builder, "reply-to", props->reply_to);
   add_if (builder, "message-id", props->message_id);
   add_if (builder, "expiration", props->expiration);
   add_if (builder, "type", props->type);
   add_if (builder, "app-id", props->app_id);
+  add_if (builder, "user-id", props->user_id);
   if (props->delivery_mode)
     ct_meta_builder_add_string (builder, "delivery-mode",
                                 props->delivery_mode == 2 ? "persistent" : "transient");

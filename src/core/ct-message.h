@@ -59,7 +59,7 @@ GVariant      *ct_meta_new             (const char *first_key,
  * Writes a log entry's metadata (`a{sv}`) straight into its serialised
  * form, on the stack, for entries logged per message: no #GVariant per key
  * or value. ct_meta_new() is the one-call form. Initialise with
- * `CtMetaBuilder builder = { 0 };`, add at most 16 keys, then end it once.
+ * `CtMetaBuilder builder = { 0 };`, add at most 24 keys, then end it once.
  * A string value may also be written in pieces, between
  * ct_meta_builder_begin_string() and ct_meta_builder_end_string(), with
  * nothing else added in between.
@@ -72,7 +72,7 @@ typedef struct
   gsize     allocated;
   gsize     entry_start;
   gsize     key_end;
-  gsize     ends[16];
+  gsize     ends[24];
   guint     n;
   guint8    stack[1024];
 } CtMetaBuilder;
