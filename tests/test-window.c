@@ -5,10 +5,46 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include "ct-test-util.h"
+#include "ct-application.h"
+#include "ct-broker-log-window.h"
 #include "ct-connection-list.h"
+#include "ct-file-tail.h"
 #include "ct-window.h"
+
+#ifdef __SANITIZE_ADDRESS__
+/* Whole stacks for each allocation (LeakSanitizer's fast unwinder stops at
+ * GLib), so that tests/lsan.supp can tell GLib's own first quark block
+ * (allocated as it loads, dropped on purpose once there are more than 2048
+ * quarks, as there are in this program) from a leak of ours */
+const char *__asan_default_options (void);
+
+const char *
+__asan_default_options (void)
+{
+  return "fast_unwind_on_malloc=0:malloc_context_size=8";
+}
+#endif
+
+/* A private broker can take a while to start the first time */
+#define BROKER_TIMEOUT_S 90
+
+/* CT_TEST_WAIT_UNTIL with a longer bound */
+#define WAIT_UNTIL_S(cond, seconds)                                           \
+  G_STMT_START {                                                              \
+    gint64 _end = g_get_monotonic_time () + (seconds) * G_USEC_PER_SEC;       \
+    while (!(cond))                                                           \
+      {                                                                       \
+        if (g_get_monotonic_time () > _end)                                   \
+          g_error ("%s:%d: timed out waiting for %s", __FILE__, __LINE__, #cond); \
+        if (!g_main_context_iteration (NULL, FALSE))                          \
+          g_usleep (1000);                                                    \
+      }                                                                       \
+  } G_STMT_END
 
 static CtWindow *
 open_window (void)
@@ -51,6 +87,11 @@ test_pages (void)
   g_assert_nonnull (ct_window_get_page (window, "tcp"));
   g_assert_nonnull (ct_window_get_page (window, "jsonrpc"));
   g_assert_nonnull (ct_window_get_page (window, "rest"));
+  /* ...and RabbitMQ, under the local broker's bar */
+  g_assert_nonnull (ct_window_get_page (window, "amqp"));
+  g_assert_nonnull (ct_window_get_broker_bar (window));
+  ct_window_show_page (window, "amqp");
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (gtk_widget_get_ancestor (GTK_WIDGET (ct_window_get_page (window, "amqp")), ADW_TYPE_VIEW_STACK))), ==, "amqp");
   ct_window_show_page (window, "chat");
   ct_window_show_page (window, "tcp");
 
@@ -971,10 +1012,742 @@ test_chat_page (void)
   close_window (window);
 }
 
+/* -- commands on one log entry (a consumer's Ack...) --------------------- */
+
+/* A server whose log entries take commands, as an AMQP consumer's
+ * deliveries do: an `in` entry can be acked or rejected once */
+#define TEST_TYPE_ACK_SERVER (test_ack_server_get_type ())
+G_DECLARE_FINAL_TYPE (TestAckServer, test_ack_server, TEST, ACK_SERVER, CtEndpoint)
+
+struct _TestAckServer
+{
+  CtEndpoint  parent_instance;
+  GHashTable *settled;   /* exchange ids */
+  guint       n_run;
+};
+
+G_DEFINE_FINAL_TYPE (TestAckServer, test_ack_server, CT_TYPE_ENDPOINT)
+
+static const CtEndpointCommand ack_commands[] = {
+  { "ack", "_Ack", "Acknowledge this delivery", FALSE },
+  { "reject", "_Reject", "Reject this delivery", FALSE },
+  { NULL }
+};
+
+static void
+test_ack_server_start (CtEndpoint          *endpoint,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (endpoint, cancellable, callback, user_data);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+test_ack_server_close (CtEndpoint *endpoint)
+{
+}
+
+static gboolean
+test_ack_server_can_run (CtEndpoint *endpoint,
+                         const char *name,
+                         CtMessage  *message)
+{
+  TestAckServer *self = TEST_ACK_SERVER (endpoint);
+
+  return ct_message_get_direction (message) == CT_DIRECTION_IN &&
+         !g_hash_table_contains (self->settled, GSIZE_TO_POINTER (ct_message_get_exchange (message)));
+}
+
+static gboolean
+test_ack_server_run (CtEndpoint  *endpoint,
+                     const char  *name,
+                     CtMessage   *message,
+                     GError     **error)
+{
+  TestAckServer *self = TEST_ACK_SERVER (endpoint);
+  guint64 exchange = ct_message_get_exchange (message);
+
+  if (!g_hash_table_add (self->settled, GSIZE_TO_POINTER (exchange)))
+    {
+      g_set_error (error, CT_ERROR, CT_ERROR_FAILED, "Delivery %" G_GUINT64_FORMAT " is settled already", exchange);
+      return FALSE;
+    }
+  self->n_run++;
+  ct_message_log_info (ct_endpoint_get_log (endpoint), name, NULL, NULL, "%s %" G_GUINT64_FORMAT, name, exchange);
+  return TRUE;
+}
+
+static void
+test_ack_server_finalize (GObject *object)
+{
+  g_hash_table_unref (TEST_ACK_SERVER (object)->settled);
+  G_OBJECT_CLASS (test_ack_server_parent_class)->finalize (object);
+}
+
+static void
+test_ack_server_class_init (TestAckServerClass *klass)
+{
+  CtEndpointClass *endpoint_class = CT_ENDPOINT_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = test_ack_server_finalize;
+  endpoint_class->protocol_id = "tcp";
+  endpoint_class->role = CT_ROLE_SERVER;
+  endpoint_class->start = test_ack_server_start;
+  endpoint_class->close = test_ack_server_close;
+  endpoint_class->message_commands = ack_commands;
+  endpoint_class->can_run_message_command = test_ack_server_can_run;
+  endpoint_class->run_message_command = test_ack_server_run;
+}
+
+static void
+test_ack_server_init (TestAckServer *self)
+{
+  self->settled = g_hash_table_new (g_direct_hash, g_direct_equal);
+}
+
+static void
+append_delivery (CtEndpoint *endpoint,
+                 guint64     exchange,
+                 const char *text)
+{
+  CtMessageFields fields = {
+    .time = g_get_real_time (),
+    .direction = CT_DIRECTION_IN,
+    .peer = "queue test",
+    .data = text,
+    .size = strlen (text),
+    .exchange = exchange,
+  };
+
+  ct_message_log_append (ct_endpoint_get_log (endpoint), &fields);
+  ct_message_log_flush (ct_endpoint_get_log (endpoint));
+}
+
+/* The button in @widget whose label is @label (with its mnemonic) */
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* The selected entry's commands: sensitive while they apply to it, again
+ * when the selection, the log or the state change */
+static void
+test_log_view_message_commands (void)
+{
+  g_autoptr(CtEndpoint) endpoint = g_object_new (TEST_TYPE_ACK_SERVER, NULL);
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  GtkWidget *pane = ct_endpoint_pane_new (endpoint, "Consumer");
+  CtLogView *log_view = ct_endpoint_pane_get_log_view (CT_ENDPOINT_PANE (pane));
+  GtkSelectionModel *selection = gtk_column_view_get_model (ct_log_view_get_column_view (log_view));
+  GtkWidget *ack, *reject;
+  guint n;
+
+  gtk_window_set_child (window, pane);
+  gtk_window_set_default_size (window, 700, 700);
+  gtk_window_present (window);
+  CT_TEST_WAIT_UNTIL (gtk_widget_get_mapped (pane));
+
+  ack = find_button (GTK_WIDGET (log_view), "_Ack");
+  reject = find_button (GTK_WIDGET (log_view), "_Reject");
+  g_assert_nonnull (ack);
+  g_assert_nonnull (reject);
+  g_assert_true (gtk_widget_get_mapped (ack));
+  g_assert_true (gtk_button_get_use_underline (GTK_BUTTON (ack)));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (ack), ==, "Acknowledge this delivery");
+  g_assert_false (gtk_widget_get_sensitive (ack));
+
+  /* Nothing applies while the endpoint is stopped */
+  append_delivery (endpoint, 1, "first");
+  append_delivery (endpoint, 2, "second");
+  gtk_selection_model_select_item (selection, 0, TRUE);
+  g_assert_false (gtk_widget_get_sensitive (ack));
+
+  /* Running: the selected delivery takes both */
+  g_assert_true (ct_test_start (endpoint, NULL));
+  g_assert_true (gtk_widget_get_sensitive (ack));
+  g_assert_true (gtk_widget_get_sensitive (reject));
+
+  /* Ack it: an entry is appended, and the delivery takes no more */
+  g_signal_emit_by_name (ack, "clicked");
+  g_assert_cmpuint (TEST_ACK_SERVER (endpoint)->n_run, ==, 1);
+  CT_TEST_WAIT_UNTIL (ct_test_log_find (ct_endpoint_get_log (endpoint), CT_DIRECTION_INFO, "ack 1") >= 0);
+  g_assert_false (gtk_widget_get_sensitive (ack));
+  g_assert_false (gtk_widget_get_sensitive (reject));
+
+  /* The second one still does; the info entry takes nothing */
+  gtk_selection_model_select_item (selection, 1, TRUE);
+  g_assert_true (gtk_widget_get_sensitive (reject));
+  n = g_list_model_get_n_items (G_LIST_MODEL (ct_endpoint_get_log (endpoint)));
+  gtk_selection_model_select_item (selection, n - 1, TRUE);
+  g_assert_false (gtk_widget_get_sensitive (ack));
+
+  /* Unselected, or stopped: nothing */
+  gtk_selection_model_select_item (selection, 1, TRUE);
+  g_assert_true (gtk_widget_get_sensitive (ack));
+  ct_test_stop (endpoint);
+  g_assert_false (gtk_widget_get_sensitive (ack));
+  g_assert_true (ct_test_start (endpoint, NULL));
+  g_assert_true (gtk_widget_get_sensitive (ack));
+  gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (selection), GTK_INVALID_LIST_POSITION);
+  g_assert_false (gtk_widget_get_sensitive (ack));
+  ct_test_stop (endpoint);
+
+  /* A pane whose endpoint has no such commands shows none */
+  {
+    g_autoptr(CtEndpoint) plain = ct_udp_server_new ();
+    GtkWidget *other = ct_endpoint_pane_new (plain, "Server");
+
+    g_object_ref_sink (other);
+    g_assert_null (find_button (GTK_WIDGET (ct_endpoint_pane_get_log_view (CT_ENDPOINT_PANE (other))), "_Ack"));
+    g_object_unref (other);
+  }
+
+  close_page_window (window);
+}
+
+/* -- reconnecting ------------------------------------------------------- */
+
+/* A client that reconnects by itself (as the AMQP producer does) */
+#define TEST_TYPE_RECONNECT_CLIENT (test_reconnect_client_get_type ())
+G_DECLARE_FINAL_TYPE (TestReconnectClient, test_reconnect_client, TEST, RECONNECT_CLIENT, CtEndpoint)
+
+struct _TestReconnectClient
+{
+  CtEndpoint  parent_instance;
+  guint       n_sent;
+};
+
+G_DEFINE_FINAL_TYPE (TestReconnectClient, test_reconnect_client, CT_TYPE_ENDPOINT)
+
+static gboolean
+test_reconnect_client_send_text (CtEndpoint  *endpoint,
+                                 const char  *text,
+                                 GError     **error)
+{
+  TEST_RECONNECT_CLIENT (endpoint)->n_sent++;
+  return TRUE;
+}
+
+static void
+test_reconnect_client_class_init (TestReconnectClientClass *klass)
+{
+  CtEndpointClass *endpoint_class = CT_ENDPOINT_CLASS (klass);
+
+  endpoint_class->protocol_id = "udp";
+  endpoint_class->role = CT_ROLE_CLIENT;
+  endpoint_class->start = test_ack_server_start;
+  endpoint_class->close = test_ack_server_close;
+  endpoint_class->send_text = test_reconnect_client_send_text;
+}
+
+static void
+test_reconnect_client_init (TestReconnectClient *self)
+{
+}
+
+/* While reconnecting the pane says so, and the composer still sends */
+static void
+test_pane_reconnecting (void)
+{
+  g_autoptr(CtEndpoint) endpoint = g_object_new (TEST_TYPE_RECONNECT_CLIENT, NULL);
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  GtkWidget *pane = ct_endpoint_pane_new (endpoint, "Producer");
+  GtkWidget *send;
+
+  gtk_window_set_child (window, pane);
+  gtk_window_set_default_size (window, 700, 600);
+  gtk_window_present (window);
+  CT_TEST_WAIT_UNTIL (gtk_widget_get_mapped (pane));
+  send = find_button (pane, "Send");
+  g_assert_nonnull (send);
+  g_assert_false (gtk_widget_is_sensitive (send));
+
+  g_assert_true (ct_test_start (endpoint, NULL));
+  g_assert_true (gtk_widget_is_sensitive (send));
+
+  ct_endpoint_set_reconnecting (endpoint, TRUE);
+  g_assert_cmpint (ct_endpoint_get_state (endpoint), ==, CT_STATE_RECONNECTING);
+  g_assert_true (has_label (pane, "Reconnecting"));
+  g_assert_true (gtk_widget_is_sensitive (send));
+  g_assert_nonnull (find_button (pane, "_Disconnect"));
+  ct_endpoint_pane_set_composer_text (CT_ENDPOINT_PANE (pane), "kept for later");
+  g_assert_true (gtk_widget_activate_action (pane, "pane.send", NULL));
+  g_assert_cmpuint (TEST_RECONNECT_CLIENT (endpoint)->n_sent, ==, 1);
+
+  ct_endpoint_set_reconnecting (endpoint, FALSE);
+  g_assert_cmpint (ct_endpoint_get_state (endpoint), ==, CT_STATE_RUNNING);
+  g_assert_false (has_label (pane, "Reconnecting"));
+  g_assert_true (gtk_widget_is_sensitive (send));
+
+  /* Disconnect while reconnecting */
+  ct_endpoint_set_reconnecting (endpoint, TRUE);
+  ct_test_stop (endpoint);
+  g_assert_false (gtk_widget_is_sensitive (send));
+
+  close_page_window (window);
+}
+
+/* -- the end of a file, read off the main thread ------------------------- */
+
+static void
+test_file_tail (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ct-tail-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "server.log", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing.log", NULL);
+  g_autoptr(GString) content = g_string_new (NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *last = NULL;
+  goffset size = 0;
+  gboolean truncated = FALSE;
+
+  for (guint i = 0; i < 1000; i++)
+    g_string_append_printf (content, "line %u of the log\n", i);
+  g_assert_true (g_file_set_contents (path, content->str, (gssize) content->len, &error));
+
+  /* The last 1 KiB, from a whole line */
+  ct_file_tail_read_async (path, 1024, NULL, ct_test_result_cb, &result);
+  CT_TEST_WAIT_UNTIL (result != NULL);
+  text = ct_file_tail_read_finish (result, &size, &truncated, &error);
+  g_assert_no_error (error);
+  g_assert_true (truncated);
+  g_assert_cmpint (size, ==, (goffset) content->len);
+  g_assert_cmpuint (strlen (text), <=, 1024);
+  g_assert_true (g_str_has_prefix (text, "line "));
+  g_assert_true (g_str_has_suffix (text, "line 999 of the log\n"));
+  last = ct_file_tail_last_lines (text, 2);
+  g_assert_cmpstr (last, ==, "line 998 of the log\nline 999 of the log");
+  g_clear_pointer (&text, g_free);
+  g_clear_object (&result);
+
+  /* All of a small file */
+  ct_file_tail_read_async (path, content->len + 10, NULL, ct_test_result_cb, &result);
+  CT_TEST_WAIT_UNTIL (result != NULL);
+  text = ct_file_tail_read_finish (result, NULL, &truncated, &error);
+  g_assert_no_error (error);
+  g_assert_false (truncated);
+  g_assert_cmpstr (text, ==, content->str);
+  g_clear_pointer (&text, g_free);
+  g_clear_object (&result);
+
+  /* No file */
+  ct_file_tail_read_async (missing, 1024, NULL, ct_test_result_cb, &result);
+  CT_TEST_WAIT_UNTIL (result != NULL);
+  g_assert_null (ct_file_tail_read_finish (result, NULL, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* -- the RabbitMQ page's local broker ------------------------------------ */
+
+/* A CtApplication as the real one, registered but not run: it owns the
+ * broker. Not unique, so it needs no bus name. */
+static CtApplication *
+test_application (void)
+{
+  static CtApplication *app;
+
+  if (app == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      app = ct_application_new ();
+      g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+      g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+      g_assert_no_error (error);
+    }
+  return app;
+}
+
+static CtWindow *
+open_app_window (int width)
+{
+  CtWindow *window = ct_window_new (GTK_APPLICATION (test_application ()));
+
+  gtk_window_set_default_size (GTK_WINDOW (window), width, 900);
+  ct_window_show_page (window, "amqp");
+  gtk_window_present (GTK_WINDOW (window));
+  CT_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  return window;
+}
+
+/* Whether a process other than ours has @text in its command line */
+static gboolean
+process_with_argument (const char *text)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)))
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *cmdline = NULL;
+      gsize length = 0;
+
+      if (!g_ascii_isdigit (*name) || g_ascii_strtoll (name, NULL, 10) == getpid ())
+        continue;
+      path = g_build_filename ("/proc", name, "cmdline", NULL);
+      if (!g_file_get_contents (path, &cmdline, &length, NULL))
+        continue;
+      for (gsize i = 0; i + 1 < length; i++)
+        if (cmdline[i] == '\0')
+          cmdline[i] = ' ';
+      if (strstr (cmdline, text))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether a child of this process is still there (an epmd, a server) */
+static gboolean
+has_child_process (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  g_autofree char *ppid = g_strdup_printf (" %d ", (int) getpid ());
+  const char *name;
+
+  while ((name = g_dir_read_name (dir)))
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *stat = NULL;
+      const char *after_name;
+
+      if (!g_ascii_isdigit (*name))
+        continue;
+      path = g_build_filename ("/proc", name, "stat", NULL);
+      if (!g_file_get_contents (path, &stat, NULL, NULL))
+        continue;
+      /* pid (comm) state ppid ... */
+      after_name = strrchr (stat, ')');
+      if (after_name && strncmp (after_name + 2 + 1, ppid, strlen (ppid)) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The broker's directory, which its Erlang VM has in its command line
+ * (as its home) */
+static char *
+broker_short_name (CtBroker *broker)
+{
+  return g_path_get_dirname (ct_broker_get_log_path (broker));
+}
+
+static gboolean
+label_in (GtkWidget  *widget,
+          const char *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      strstr (gtk_label_get_text (GTK_LABEL (widget)), text))
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    if (label_in (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+/* The bar starts and stops the application's broker, shows its URL and its
+ * log, and points the page's endpoints at it */
+static void
+test_amqp_broker_bar (void)
+{
+  CtWindow *window;
+  CtBrokerBar *bar;
+  CtBroker *broker;
+  g_autofree char *short_name = NULL;
+  GtkWindow *log_window = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!ct_broker_is_installed (&error))
+    {
+      g_test_skip (error->message);
+      return;
+    }
+
+  window = open_app_window (1400);
+  bar = ct_window_get_broker_bar (window);
+  g_assert_nonnull (bar);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (bar)));
+  broker = ct_broker_bar_get_broker (bar);
+  g_assert_true (broker == ct_application_get_broker (test_application ()));
+  g_assert_cmpint (ct_broker_get_state (broker), ==, CT_STATE_STOPPED);
+  g_assert_nonnull (find_button (GTK_WIDGET (bar), "Start Local _Broker"));
+  g_assert_true (gtk_widget_is_sensitive (find_button (GTK_WIDGET (bar), "Start Local _Broker")));
+  short_name = broker_short_name (broker);
+
+  /* Start Local Broker: running, its URL shown */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (bar), "broker.toggle", NULL));
+  g_assert_cmpint (ct_broker_get_state (broker), ==, CT_STATE_STARTING);
+  g_assert_nonnull (find_button (GTK_WIDGET (bar), "Stop Local _Broker"));
+  WAIT_UNTIL_S (ct_broker_get_state (broker) != CT_STATE_STARTING, BROKER_TIMEOUT_S);
+  g_assert_cmpint (ct_broker_get_state (broker), ==, CT_STATE_RUNNING);
+  g_assert_true (g_str_has_prefix (ct_broker_get_url (broker), "amqp://"));
+  g_assert_true (label_in (GTK_WIDGET (bar), ct_broker_get_url (broker)));
+  g_assert_true (process_with_argument (short_name));
+
+  /* Copy URL */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (bar), "broker.copy-url", NULL));
+
+  /* View Log: read without blocking, shown */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (bar), "broker.view-log", NULL));
+  for (GList *l = gtk_window_list_toplevels (); l; l = g_list_delete_link (l, l))
+    if (CT_IS_BROKER_LOG_WINDOW (l->data))
+      log_window = l->data;
+  g_assert_nonnull (log_window);
+  CT_TEST_WAIT_UNTIL (!ct_broker_log_window_is_loading (CT_BROKER_LOG_WINDOW (log_window)));
+  g_assert_nonnull (strstr (ct_broker_log_window_get_text (CT_BROKER_LOG_WINDOW (log_window)), "RabbitMQ"));
+  ct_broker_log_window_refresh (CT_BROKER_LOG_WINDOW (log_window));
+  g_assert_true (ct_broker_log_window_is_loading (CT_BROKER_LOG_WINDOW (log_window)));
+  CT_TEST_WAIT_UNTIL (!ct_broker_log_window_is_loading (CT_BROKER_LOG_WINDOW (log_window)));
+  gtk_window_destroy (log_window);
+
+  /* Stop Local Broker: stopped by the API, nothing left running */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (bar), "broker.toggle", NULL));
+  WAIT_UNTIL_S (ct_broker_get_state (broker) == CT_STATE_STOPPED, 30);
+  g_assert_nonnull (find_button (GTK_WIDGET (bar), "Start Local _Broker"));
+  CT_TEST_WAIT_UNTIL (!process_with_argument (short_name) && !has_child_process ());
+
+  close_window (window);
+}
+
+/* The settings row of @pane for the setting @name */
+static GtkWidget *
+find_setting_row (GtkWidget  *widget,
+                  const char *name)
+{
+  if (ADW_IS_PREFERENCES_ROW (widget) && g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_setting_row (child, name);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* The first entry of @log with @event and @direction, or -1 */
+static int
+log_find_event (CtMessageLog *log,
+                CtDirection   direction,
+                const char   *event)
+{
+  ct_message_log_flush (log);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (log)); i++)
+    {
+      g_autoptr(CtMessage) message = g_list_model_get_item (G_LIST_MODEL (log), i);
+
+      if (ct_message_get_direction (message) == direction && g_strcmp0 (ct_message_get_event (message), event) == 0)
+        return (int) i;
+    }
+  return -1;
+}
+
+/* The RabbitMQ page as a person uses it: the local broker started from the
+ * bar, both panes pointed at it, a message from the producer's composer
+ * delivered to the consumer and acked from its log, everything stopped */
+static void
+test_amqp_round_trip (void)
+{
+  const char *text = "hello from the producer pane";
+  g_autoptr(GError) error = NULL;
+  g_autofree char *home = NULL;
+  g_autofree char *consumer_url = NULL;
+  g_autofree char *producer_url = NULL;
+  CtWindow *window;
+  CtProtocolPage *page;
+  CtBrokerBar *bar;
+  CtBroker *broker;
+  CtEndpointPane *consumer_pane, *producer_pane;
+  CtEndpoint *consumer, *producer;
+  CtLogView *consumer_view;
+  GtkWidget *ack_button;
+  int delivery;
+
+  if (!ct_broker_is_installed (&error))
+    {
+      g_test_skip (error->message);
+      return;
+    }
+
+  window = open_app_window (1400);
+  page = ct_window_get_page (window, "amqp");
+  g_assert_nonnull (page);
+  bar = ct_window_get_broker_bar (window);
+  broker = ct_broker_bar_get_broker (bar);
+  consumer_pane = ct_protocol_page_get_server_pane (page);
+  producer_pane = ct_protocol_page_get_client_pane (page);
+  consumer = ct_endpoint_pane_get_endpoint (consumer_pane);
+  producer = ct_endpoint_pane_get_endpoint (producer_pane);
+  g_assert_true (CT_IS_AMQP_CONSUMER (consumer));
+  g_assert_true (CT_IS_AMQP_PRODUCER (producer));
+  g_assert_cmpstr (ct_endpoint_pane_get_title (consumer_pane), ==, "Consumer");
+  g_assert_cmpstr (ct_endpoint_pane_get_title (producer_pane), ==, "Producer");
+  home = broker_short_name (broker);
+
+  /* Deliveries wait for Ack */
+  g_object_set (consumer, "ack-mode", CT_AMQP_ACK_MODE_MANUAL, NULL);
+
+  /* Start Local Broker: both panes are pointed at it */
+  gtk_widget_activate_action (GTK_WIDGET (bar), "broker.toggle", NULL);
+  WAIT_UNTIL_S (ct_broker_get_state (broker) != CT_STATE_STARTING, BROKER_TIMEOUT_S);
+  g_assert_cmpint (ct_broker_get_state (broker), ==, CT_STATE_RUNNING);
+  g_object_get (consumer, "url", &consumer_url, NULL);
+  g_object_get (producer, "url", &producer_url, NULL);
+  g_assert_cmpstr (consumer_url, ==, ct_broker_get_url (broker));
+  g_assert_cmpstr (producer_url, ==, ct_broker_get_url (broker));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_setting_row (GTK_WIDGET (consumer_pane), "url"))),
+                   ==, ct_broker_get_url (broker));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_setting_row (GTK_WIDGET (producer_pane), "url"))),
+                   ==, ct_broker_get_url (broker));
+
+  /* Start the consumer, connect the producer */
+  gtk_widget_activate_action (GTK_WIDGET (consumer_pane), "pane.toggle", NULL);
+  CT_TEST_WAIT_UNTIL (ct_endpoint_get_state (consumer) != CT_STATE_STARTING);
+  g_assert_cmpint (ct_endpoint_get_state (consumer), ==, CT_STATE_RUNNING);
+  gtk_widget_activate_action (GTK_WIDGET (producer_pane), "pane.toggle", NULL);
+  CT_TEST_WAIT_UNTIL (ct_endpoint_get_state (producer) != CT_STATE_STARTING);
+  g_assert_cmpint (ct_endpoint_get_state (producer), ==, CT_STATE_RUNNING);
+
+  /* Send from the producer's composer: the consumer gets it */
+  ct_endpoint_pane_set_composer_text (producer_pane, text);
+  gtk_widget_activate_action (GTK_WIDGET (producer_pane), "pane.send", NULL);
+  CT_TEST_WAIT_UNTIL (ct_test_log_find (ct_endpoint_get_log (consumer), CT_DIRECTION_IN, text) >= 0);
+  delivery = ct_test_log_find (ct_endpoint_get_log (consumer), CT_DIRECTION_IN, text);
+
+  /* Select the delivery in the consumer's log and click Ack */
+  consumer_view = ct_endpoint_pane_get_log_view (consumer_pane);
+  ack_button = find_button (GTK_WIDGET (consumer_view), "_Ack");
+  g_assert_nonnull (ack_button);
+  g_assert_nonnull (find_button (GTK_WIDGET (consumer_view), "_Nack"));
+  g_assert_nonnull (find_button (GTK_WIDGET (consumer_view), "_Reject"));
+  g_assert_false (gtk_widget_get_sensitive (ack_button));
+  ct_log_view_select (consumer_view, (guint) delivery);
+  g_assert_true (gtk_widget_get_sensitive (ack_button));
+  g_assert_true (gtk_widget_get_mapped (ack_button));
+  g_assert_cmpint (log_find_event (ct_endpoint_get_log (consumer), CT_DIRECTION_OUT, "ack"), <, 0);
+  g_signal_emit_by_name (ack_button, "clicked");
+
+  /* An ack entry; the delivery is settled and takes no more */
+  CT_TEST_WAIT_UNTIL (log_find_event (ct_endpoint_get_log (consumer), CT_DIRECTION_OUT, "ack") >= 0);
+  CT_TEST_WAIT_UNTIL (!gtk_widget_get_sensitive (ack_button));
+  g_assert_false (gtk_widget_get_sensitive (find_button (GTK_WIDGET (consumer_view), "_Reject")));
+  g_assert_cmpuint (ct_test_log_count (ct_endpoint_get_log (consumer), CT_DIRECTION_ERROR), ==, 0);
+  g_assert_cmpuint (ct_test_log_count (ct_endpoint_get_log (producer), CT_DIRECTION_ERROR), ==, 0);
+
+  /* Stop everything: the panes, then the broker */
+  gtk_widget_activate_action (GTK_WIDGET (producer_pane), "pane.toggle", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (consumer_pane), "pane.toggle", NULL);
+  CT_TEST_WAIT_UNTIL (ct_endpoint_get_state (producer) == CT_STATE_STOPPED &&
+                      ct_endpoint_get_state (consumer) == CT_STATE_STOPPED);
+  gtk_widget_activate_action (GTK_WIDGET (bar), "broker.toggle", NULL);
+  WAIT_UNTIL_S (ct_broker_get_state (broker) == CT_STATE_STOPPED, 30);
+  CT_TEST_WAIT_UNTIL (!process_with_argument (home) && !has_child_process ());
+
+  close_window (window);
+}
+
+/* The last window going stops the broker, and the application waits for it */
+static void
+test_amqp_quit_stops_broker (void)
+{
+  CtWindow *window;
+  CtBroker *broker;
+  g_autofree char *short_name = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!ct_broker_is_installed (&error))
+    {
+      g_test_skip (error->message);
+      return;
+    }
+
+  window = open_app_window (1400);
+  broker = ct_application_get_broker (test_application ());
+  short_name = broker_short_name (broker);
+  gtk_widget_activate_action (GTK_WIDGET (ct_window_get_broker_bar (window)), "broker.toggle", NULL);
+  WAIT_UNTIL_S (ct_broker_get_state (broker) != CT_STATE_STARTING, BROKER_TIMEOUT_S);
+  g_assert_cmpint (ct_broker_get_state (broker), ==, CT_STATE_RUNNING);
+
+  /* Closing the window is quitting: the broker is being stopped */
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_cmpint (ct_broker_get_state (broker), ==, CT_STATE_STOPPING);
+  WAIT_UNTIL_S (ct_broker_get_state (broker) == CT_STATE_STOPPED, 30);
+  CT_TEST_WAIT_UNTIL (!process_with_argument (short_name) && !has_child_process ());
+}
+
+/* Without rabbitmq-server the bar says how to install it, and Start is off */
+static void
+test_amqp_broker_not_installed (void)
+{
+  g_autofree char *path = g_strdup (g_getenv ("PATH"));
+  g_autofree char *empty = g_dir_make_tmp ("ct-no-epmd-XXXXXX", NULL);
+  CtWindow *window;
+  CtBrokerBar *bar;
+
+  /* No epmd on the way */
+  g_setenv ("PATH", empty, TRUE);
+  window = open_app_window (800);
+  bar = ct_window_get_broker_bar (window);
+  g_assert_nonnull (bar);
+  g_assert_true (label_in (GTK_WIDGET (bar), "Not Installed"));
+  g_assert_true (label_in (GTK_WIDGET (bar), "apt install rabbitmq-server"));
+  g_assert_false (gtk_widget_is_sensitive (find_button (GTK_WIDGET (bar), "Start Local _Broker")));
+  gtk_widget_activate_action (GTK_WIDGET (bar), "broker.toggle", NULL);
+  g_assert_cmpint (ct_broker_get_state (ct_broker_bar_get_broker (bar)), ==, CT_STATE_STOPPED);
+
+  g_setenv ("PATH", path, TRUE);
+  g_rmdir (empty);
+  close_window (window);
+}
+
+/* A window without a CtApplication (as the other tests open) has no broker
+ * to show: no bar */
+static void
+test_amqp_broker_bar_needs_application (void)
+{
+  CtWindow *window = open_window ();
+  CtBrokerBar *bar = ct_window_get_broker_bar (window);
+
+  if (bar)
+    {
+      g_assert_null (ct_broker_bar_get_broker (bar));
+      g_assert_false (gtk_widget_get_visible (GTK_WIDGET (bar)));
+    }
+  close_window (window);
+}
+
 int
 main (int    argc,
       char **argv)
 {
+  g_autofree char *cache = g_dir_make_tmp ("ct-window-cache-XXXXXX", NULL);
+  int status;
+
+  /* The application's broker keeps its data in the cache directory */
+  g_assert_nonnull (cache);
+  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
@@ -991,6 +1764,21 @@ main (int    argc,
   g_test_add_func ("/ct/window/multi-client/demo", test_multi_client_demo);
   g_test_add_func ("/ct/window/connection-names", test_connection_list_names);
   g_test_add_func ("/ct/window/chat", test_chat_page);
+  g_test_add_func ("/ct/window/log-view/message-commands", test_log_view_message_commands);
+  g_test_add_func ("/ct/window/pane/reconnecting", test_pane_reconnecting);
+  g_test_add_func ("/ct/window/file-tail", test_file_tail);
+  g_test_add_func ("/ct/window/amqp/broker-bar-needs-application", test_amqp_broker_bar_needs_application);
+  g_test_add_func ("/ct/window/amqp/broker-not-installed", test_amqp_broker_not_installed);
+  g_test_add_func ("/ct/window/amqp/broker-bar", test_amqp_broker_bar);
+  g_test_add_func ("/ct/window/amqp/round-trip", test_amqp_round_trip);
+  g_test_add_func ("/ct/window/amqp/quit-stops-broker", test_amqp_quit_stops_broker);
 
-  return g_test_run ();
+  status = g_test_run ();
+
+  {
+    const char *rm[] = { "rm", "-rf", cache, NULL };
+
+    g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  }
+  return status;
 }

@@ -187,6 +187,13 @@ build_settings_form (CtEndpointPane *self)
 
 /* -- state -------------------------------------------------------------- */
 
+/* Running, or reconnecting by itself: sends and commands are accepted */
+static gboolean
+is_up (CtState state)
+{
+  return state == CT_STATE_RUNNING || state == CT_STATE_RECONNECTING;
+}
+
 static void
 update_state (CtEndpointPane *self)
 {
@@ -212,7 +219,16 @@ update_state (CtEndpointPane *self)
     case CT_STATE_STOPPING: state_text = C_("state", "Stopping"); break;
     case CT_STATE_FAILED:   state_text = C_("state", "Failed"); break;
     case CT_STATE_RECONNECTING: state_text = C_("state", "Reconnecting"); break;
-    default:                g_assert_not_reached ();
+    default:
+      {
+        /* A state added later is shown by its name rather than fatal */
+        GEnumClass *states = g_type_class_ref (CT_TYPE_STATE);
+        GEnumValue *value = g_enum_get_value (states, state);
+
+        state_text = value ? value->value_nick : "";
+        g_type_class_unref (states);
+      }
+      break;
     }
   gtk_label_set_text (self->state_label, state_text);
   gtk_widget_remove_css_class (GTK_WIDGET (self->state_label), "running");
@@ -251,11 +267,11 @@ update_state (CtEndpointPane *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.toggle",
                                  state != CT_STATE_STARTING && state != CT_STATE_STOPPING);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.send",
-                                 state == CT_STATE_RUNNING || state == CT_STATE_RECONNECTING);
+  /* A client that reconnects by itself keeps what is sent meanwhile */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.send", is_up (state));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.shutdown-write",
                                  state == CT_STATE_RUNNING && ct_endpoint_can_shutdown_write (self->endpoint));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.command", state == CT_STATE_RUNNING);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.command", is_up (state));
 }
 
 /* The composer says at once when a line would be refused */
@@ -467,7 +483,7 @@ add_catalog (CtEndpointPane *self)
 static void
 on_composer_activate (CtEndpointPane *self)
 {
-  if (ct_endpoint_get_state (self->endpoint) == CT_STATE_RUNNING)
+  if (is_up (ct_endpoint_get_state (self->endpoint)))
     gtk_widget_activate_action (GTK_WIDGET (self), "pane.send", NULL);
   else
     gtk_widget_error_bell (GTK_WIDGET (self));

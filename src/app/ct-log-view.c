@@ -4,7 +4,9 @@
  * CtMessageLog: row objects are created by the log only for the rows on
  * screen. The view follows the newest entry while it is scrolled to the
  * bottom and stays put when the user scrolls up. Below it, the selected
- * message as text, as a hex dump, and its metadata.
+ * message as text, as a hex dump, and its metadata, with the endpoint's
+ * commands on it (a consumer's Ack, Nack and Reject), each sensitive while
+ * the endpoint says it applies to that entry.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -28,9 +30,10 @@ struct _CtLogView
   GtkTextView        *hex_view;
   GtkTextView        *meta_view;
   GtkButton          *copy_command_button;
+  GtkBox             *message_commands_box;
 
   CtMessageLog       *log;
-  CtEndpoint         *endpoint;     /* (nullable): whose log it is, for copy-command */
+  CtEndpoint         *endpoint;     /* (nullable): whose log it is, for its commands */
   GtkSingleSelection *selection;
   gboolean            follow;
 };
@@ -237,6 +240,76 @@ copy_command_activated (GtkWidget  *widget,
     gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), command);
 }
 
+/* -- message commands: Ack, Nack, Reject... ------------------------------ */
+
+/* The command a button runs: a name from the endpoint's class, which lives
+ * as long as the class */
+#define COMMAND_KEY "ct-message-command"
+
+/* Each button is sensitive while its command applies to the selected entry;
+ * asked again when the selection, the log or the endpoint's state change */
+static void
+update_message_commands (CtLogView *self)
+{
+  CtMessage *message = gtk_single_selection_get_selected_item (self->selection);
+
+  for (GtkWidget *button = gtk_widget_get_first_child (GTK_WIDGET (self->message_commands_box)); button;
+       button = gtk_widget_get_next_sibling (button))
+    {
+      const char *name = g_object_get_data (G_OBJECT (button), COMMAND_KEY);
+
+      gtk_widget_set_sensitive (button, self->endpoint != NULL && message != NULL &&
+                                        ct_endpoint_can_run_message_command (self->endpoint, name, message));
+    }
+}
+
+static void
+on_message_command_clicked (GtkButton *button,
+                            CtLogView *self)
+{
+  const char *name = g_object_get_data (G_OBJECT (button), COMMAND_KEY);
+  CtMessage *message = gtk_single_selection_get_selected_item (self->selection);
+
+  if (self->endpoint == NULL || message == NULL)
+    return;
+  if (!ct_endpoint_can_run_message_command (self->endpoint, name, message))
+    {
+      gtk_widget_error_bell (GTK_WIDGET (self));
+      update_message_commands (self);
+      return;
+    }
+  /* A failure is logged and shown in the pane (its error bar and a toast)
+   * by the endpoint, as for the pane's own commands */
+  ct_endpoint_run_message_command (self->endpoint, name, message, NULL);
+  update_message_commands (self);
+}
+
+/* A button per message command of the endpoint's class */
+static void
+build_message_commands (CtLogView *self)
+{
+  const CtEndpointCommand *commands = self->endpoint
+                                      ? CT_ENDPOINT_GET_CLASS (self->endpoint)->message_commands : NULL;
+  GtkWidget *child;
+  guint n = 0;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->message_commands_box))))
+    gtk_box_remove (self->message_commands_box, child);
+
+  for (; commands && commands[n].name; n++)
+    {
+      GtkWidget *button = gtk_button_new_with_mnemonic (g_dgettext (GETTEXT_PACKAGE, commands[n].label));
+
+      if (commands[n].tooltip)
+        gtk_widget_set_tooltip_text (button, g_dgettext (GETTEXT_PACKAGE, commands[n].tooltip));
+      g_object_set_data (G_OBJECT (button), COMMAND_KEY, (gpointer) commands[n].name);
+      g_signal_connect (button, "clicked", G_CALLBACK (on_message_command_clicked), self);
+      gtk_box_append (self->message_commands_box, button);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->message_commands_box), n > 0);
+  update_message_commands (self);
+}
+
 static void
 show_selected (CtLogView *self)
 {
@@ -255,6 +328,7 @@ show_selected (CtLogView *self)
       set_text (self->meta_view, NULL);
       gtk_label_set_text (self->detail_label, _("Select a message"));
       update_copy_command (self, NULL);
+      update_message_commands (self);
       return;
     }
 
@@ -290,6 +364,7 @@ show_selected (CtLogView *self)
   set_text (self->meta_view, meta);
   gtk_label_set_text (self->detail_label, label);
   update_copy_command (self, message);
+  update_message_commands (self);
 }
 
 static void
@@ -336,6 +411,8 @@ on_items_changed (GListModel *model,
                   CtLogView  *self)
 {
   update_status (self);
+  /* An ack appends an entry: the delivery it settled takes no more */
+  update_message_commands (self);
 }
 
 void
@@ -401,7 +478,8 @@ ct_log_view_select (CtLogView *self,
  * ct_log_view_set_endpoint:
  *
  * Shows @endpoint's log, with its "copy as a command" button when it has
- * one.
+ * one and a button per command on a log entry (its class's
+ * message_commands).
  */
 void
 ct_log_view_set_endpoint (CtLogView  *self,
@@ -409,7 +487,12 @@ ct_log_view_set_endpoint (CtLogView  *self,
 {
   g_return_if_fail (CT_IS_LOG_VIEW (self));
 
+  if (self->endpoint)
+    g_signal_handlers_disconnect_by_data (self->endpoint, self);
   g_set_object (&self->endpoint, endpoint);
+  if (endpoint)
+    g_signal_connect_swapped (endpoint, "notify::state", G_CALLBACK (update_message_commands), self);
+  build_message_commands (self);
   ct_log_view_set_log (self, endpoint ? ct_endpoint_get_log (endpoint) : NULL);
   show_selected (self);
 }
@@ -420,6 +503,8 @@ ct_log_view_dispose (GObject *object)
   CtLogView *self = CT_LOG_VIEW (object);
 
   ct_log_view_set_log (self, NULL);
+  if (self->endpoint)
+    g_signal_handlers_disconnect_by_data (self->endpoint, self);
   g_clear_object (&self->endpoint);
   gtk_widget_dispose_template (GTK_WIDGET (self), CT_TYPE_LOG_VIEW);
   g_clear_object (&self->selection);
@@ -491,6 +576,7 @@ ct_log_view_class_init (CtLogViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CtLogView, hex_view);
   gtk_widget_class_bind_template_child (widget_class, CtLogView, meta_view);
   gtk_widget_class_bind_template_child (widget_class, CtLogView, copy_command_button);
+  gtk_widget_class_bind_template_child (widget_class, CtLogView, message_commands_box);
 
   gtk_widget_class_install_action (widget_class, "log.copy-command", NULL, copy_command_activated);
 

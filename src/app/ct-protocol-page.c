@@ -719,6 +719,7 @@ demo_step (gpointer data)
           case CT_STATE_RUNNING:
             break;
           case CT_STATE_STARTING:
+          case CT_STATE_RECONNECTING:
             demo_schedule (self);
             return G_SOURCE_REMOVE;
           default:

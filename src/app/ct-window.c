@@ -2,6 +2,8 @@
  *
  * Pages come from the protocol registry: a CtProtocolPage for every
  * protocol whose endpoints exist, an honest status page for the others.
+ * The RabbitMQ page has the local broker's bar above its panes, showing the
+ * application's broker.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,13 +11,19 @@
 
 #include <glib/gi18n.h>
 
+#include "ct-application.h"
+#include "ct-broker-bar.h"
 #include "ct-window.h"
+
+/* The page that gets the local broker's bar */
+#define BROKER_PAGE "amqp"
 
 struct _CtWindow
 {
   AdwApplicationWindow  parent_instance;
 
   AdwViewStack         *stack;
+  CtBrokerBar          *broker_bar;   /* (nullable): on the RabbitMQ page */
 
   GSettings            *settings;
 };
@@ -51,10 +59,24 @@ add_pages (CtWindow *self)
 
       if (ct_protocol_is_available (protocol))
         {
+          GtkWidget *protocol_page = ct_protocol_page_new (protocol);
+
           child = gtk_scrolled_window_new ();
           gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (child),
                                           GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-          gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (child), ct_protocol_page_new (protocol));
+          gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (child), protocol_page);
+
+          /* The broker's bar stays in view above the scrolled panes */
+          if (g_str_equal (protocol->id, BROKER_PAGE))
+            {
+              GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+              self->broker_bar = CT_BROKER_BAR (ct_broker_bar_new (CT_PROTOCOL_PAGE (protocol_page)));
+              gtk_widget_set_vexpand (child, TRUE);
+              gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->broker_bar));
+              gtk_box_append (GTK_BOX (box), child);
+              child = box;
+            }
         }
       else
         child = create_planned_page (protocol);
@@ -79,6 +101,9 @@ ct_window_get_page (CtWindow   *self,
   g_return_val_if_fail (CT_IS_WINDOW (self), NULL);
 
   child = adw_view_stack_get_child_by_name (self->stack, protocol_id);
+  /* The RabbitMQ page: the broker's bar, then the scrolled page */
+  if (GTK_IS_BOX (child))
+    child = gtk_widget_get_last_child (child);
   if (!GTK_IS_SCROLLED_WINDOW (child))
     return NULL;
 
@@ -86,6 +111,32 @@ ct_window_get_page (CtWindow   *self,
   if (GTK_IS_VIEWPORT (child))
     child = gtk_viewport_get_child (GTK_VIEWPORT (child));
   return CT_IS_PROTOCOL_PAGE (child) ? CT_PROTOCOL_PAGE (child) : NULL;
+}
+
+/**
+ * ct_window_get_broker_bar:
+ *
+ * Returns: (transfer none) (nullable): the local broker's bar on the
+ *   RabbitMQ page, or %NULL when that page is not built yet
+ */
+CtBrokerBar *
+ct_window_get_broker_bar (CtWindow *self)
+{
+  g_return_val_if_fail (CT_IS_WINDOW (self), NULL);
+  return self->broker_bar;
+}
+
+/* The broker is the application's: known once the window has joined one
+ * (a window without a CtApplication, as in tests, has no broker bar) */
+static void
+on_application_changed (CtWindow *self)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (self->broker_bar)
+    ct_broker_bar_set_broker (self->broker_bar,
+                              CT_IS_APPLICATION (application)
+                              ? ct_application_get_broker (CT_APPLICATION (application)) : NULL);
 }
 
 void
@@ -196,6 +247,22 @@ update_page_actions (CtWindow *self)
                                page != NULL && ct_protocol_page_get_protocol (page)->multi_client);
 }
 
+/* The RabbitMQ page's demo begins once the local broker runs */
+static void
+demo_when_broker_ready (CtBroker   *broker,
+                        GParamSpec *pspec,
+                        CtWindow   *self)
+{
+  CtProtocolPage *page;
+
+  if (ct_broker_get_state (broker) == CT_STATE_STARTING)
+    return;
+  g_signal_handlers_disconnect_by_func (broker, demo_when_broker_ready, self);
+  page = ct_window_get_page (self, BROKER_PAGE);
+  if (page && ct_broker_get_state (broker) == CT_STATE_RUNNING)
+    ct_protocol_page_demo (page);
+}
+
 static void
 demo_action (GSimpleAction *action,
              GVariant      *parameter,
@@ -203,14 +270,30 @@ demo_action (GSimpleAction *action,
 {
   CtWindow *self = CT_WINDOW (user_data);
   CtProtocolPage *page = current_page (self);
+  CtBroker *broker = self->broker_bar ? ct_broker_bar_get_broker (self->broker_bar) : NULL;
 
   if (page == NULL)
     {
       ct_window_show_page (self, "udp");
       page = current_page (self);
     }
-  if (page)
-    ct_protocol_page_demo (page);
+  if (page == NULL)
+    return;
+
+  /* On the RabbitMQ page, start the local broker first */
+  if (broker && page == ct_broker_bar_get_page (self->broker_bar) &&
+      ct_broker_get_state (broker) != CT_STATE_RUNNING)
+    {
+      if (ct_broker_get_state (broker) != CT_STATE_STARTING)
+        gtk_widget_activate_action (GTK_WIDGET (self->broker_bar), "broker.toggle", NULL);
+      if (ct_broker_get_state (broker) == CT_STATE_STARTING)
+        {
+          g_signal_handlers_disconnect_by_func (broker, demo_when_broker_ready, self);
+          g_signal_connect_object (broker, "notify::state", G_CALLBACK (demo_when_broker_ready), self, 0);
+          return;
+        }
+    }
+  ct_protocol_page_demo (page);
 }
 
 static void
@@ -278,6 +361,7 @@ ct_window_dispose (GObject *object)
   CtWindow *self = CT_WINDOW (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CT_TYPE_WINDOW);
+  self->broker_bar = NULL;
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (ct_window_parent_class)->dispose (object);
@@ -333,4 +417,5 @@ ct_window_init (CtWindow *self)
   g_signal_connect_object (self->stack, "notify::visible-child-name", G_CALLBACK (update_page_actions),
                            self, G_CONNECT_SWAPPED);
   update_page_actions (self);
+  g_signal_connect (self, "notify::application", G_CALLBACK (on_application_changed), NULL);
 }

@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "ct-broker-bar.h"
 #include "ct-protocol-page.h"
 
 G_BEGIN_DECLS
@@ -19,5 +20,6 @@ CtProtocolPage *ct_window_get_page   (CtWindow       *self,
                                       const char     *protocol_id);
 void            ct_window_show_page  (CtWindow       *self,
                                       const char     *protocol_id);
+CtBrokerBar    *ct_window_get_broker_bar (CtWindow   *self);
 
 G_END_DECLS
