@@ -25,6 +25,9 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "ct-broker.h"
 #include "ct-enums.h"
@@ -215,6 +218,24 @@ poll_ready (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+#ifdef __linux__
+/* In the child: should the app die without stopping the broker (a crash),
+ * the kernel sends the broker and its epmd the SIGTERM it would have */
+static void
+stop_with_parent (gpointer unused)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+#endif
+
+static void
+tie_to_parent (GSubprocessLauncher *launcher)
+{
+#ifdef __linux__
+  g_subprocess_launcher_set_child_setup (launcher, stop_with_parent, NULL, NULL);
+#endif
+}
+
 static GSubprocessLauncher *
 launcher_new (CtBroker *self)
 {
@@ -228,6 +249,8 @@ launcher_new (CtBroker *self)
   g_autofree char *dist_port = g_strdup_printf ("%u", self->dist_port);
   g_autofree char *epmd_port = g_strdup_printf ("%u", self->epmd_port);
   GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
+
+  tie_to_parent (launcher);
 
   g_subprocess_launcher_setenv (launcher, "HOME", self->base_dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "RABBITMQ_NODENAME", self->node_name, TRUE);
@@ -317,6 +340,7 @@ ct_broker_start_async (CtBroker            *self,
   /* An epmd of its own, in the foreground, so it is ours to stop */
   epmd_port = g_strdup_printf ("%u", self->epmd_port);
   epmd_launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  tie_to_parent (epmd_launcher);
   self->epmd = g_subprocess_launcher_spawn (epmd_launcher, &error, "epmd", "-port", epmd_port,
                                             "-address", "127.0.0.1", NULL);
   if (self->epmd)
