@@ -111,6 +111,9 @@ char          *ct_message_dup_summary  (CtMessage *self);
 gboolean       ct_message_has_summary  (CtMessage *self);
 GVariant      *ct_message_get_meta     (CtMessage *self);
 guint64        ct_message_get_exchange (CtMessage *self);
+/* µs since the earlier entry with the same exchange id (the request this
+ * entry answers); -1 for none */
+gint64         ct_message_get_latency  (CtMessage *self);
 char          *ct_message_format_time  (CtMessage *self,
                                         gboolean   with_date);
 char          *ct_message_dup_text     (CtMessage *self);
