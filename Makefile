@@ -40,6 +40,7 @@ bench: build
 	bench/rest.sh $(BUILDDIR)
 	bench/chat.sh $(BUILDDIR)
 	bench/amqp.sh $(BUILDDIR)
+	bench/log.sh $(BUILDDIR)
 
 install: build
 	$(MESON) install -C $(BUILDDIR)

@@ -8,6 +8,7 @@
 #include <locale.h>
 
 #include "ct-application.h"
+#include "ct-frame-probe.h"
 
 int
 main (int    argc,
@@ -21,5 +22,6 @@ main (int    argc,
   textdomain (GETTEXT_PACKAGE);
 
   app = ct_application_new ();
+  ct_frame_probe_install (G_APPLICATION (app));   /* CT_FRAME_PROBE: bench/log.sh */
   return g_application_run (G_APPLICATION (app), argc, argv);
 }
