@@ -234,6 +234,34 @@ test_cap (void)
   g_assert_finalize_object (g_steal_pointer (&oldest));
 }
 
+/* A large log at its cap goes an eighth past it, then back to the cap at
+ * once: rows leave the top a few times in a flood, not at every flush */
+static void
+test_cap_in_chunks (void)
+{
+  g_autoptr(CtMessageLog) log = ct_message_log_new ();
+  const guint capacity = 65536, slack = capacity / 8;
+  Changes changes = { 0 };
+
+  ct_message_log_set_capacity (log, capacity);
+  g_signal_connect (log, "items-changed", G_CALLBACK (on_items_changed), &changes);
+
+  for (guint i = 0; i < capacity + slack; i++)
+    append_text (log, CT_DIRECTION_IN, "x");
+  ct_message_log_flush (log);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, capacity + slack);
+  g_assert_cmpuint (ct_message_log_get_n_dropped (log), ==, 0);
+  g_assert_cmpuint (changes.total_removed, ==, 0);
+
+  append_text (log, CT_DIRECTION_IN, "over");
+  ct_message_log_flush (log);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, capacity);
+  g_assert_cmpuint (ct_message_log_get_n_dropped (log), ==, slack + 1);
+  g_assert_cmpint (ct_test_log_find (log, CT_DIRECTION_IN, "over"), ==, capacity - 1);
+
+  g_signal_handlers_disconnect_by_data (log, &changes);
+}
+
 static void
 test_cap_without_main_loop (void)
 {
@@ -410,9 +438,18 @@ test_shared_payload (void)
   /* The shared bytes count in full: the byte cap means the same either way */
   g_assert_cmpuint (ct_message_log_get_heap_bytes (log), ==, copied_heap);
 
+  /* The same line, but for the latency: the second entry has the first's
+   * exchange id and time, so it answers it in 0 µs */
   copied_line = ct_jsonl_format_message (copied, "rest", "server");
   shared_line = ct_jsonl_format_message (shared, "rest", "server");
-  g_assert_cmpstr (shared_line, ==, copied_line);
+  g_assert_cmpint (ct_message_get_latency (copied), ==, -1);
+  g_assert_cmpint (ct_message_get_latency (shared), ==, 0);
+  {
+    g_autofree char *expected = g_strdup_printf ("%.*s,\"latency_us\":0}",
+                                                 (int) strlen (copied_line) - 1, copied_line);
+
+    g_assert_cmpstr (shared_line, ==, expected);
+  }
 
   /* ...and outlive the log, with the message and the payload */
   g_assert_finalize_object (g_steal_pointer (&log));
@@ -568,6 +605,119 @@ test_record_blocks (void)
     }
 }
 
+
+static gint64
+append_exchange (CtMessageLog *log,
+                 CtDirection   direction,
+                 gint64        time,
+                 guint64       exchange)
+{
+  g_autoptr(CtMessage) message = NULL;
+
+  ct_message_log_append (log, &(CtMessageFields) {
+                           .time = time,
+                           .direction = direction,
+                           .exchange = exchange,
+                         });
+  ct_message_log_flush (log);
+  message = g_list_model_get_item (G_LIST_MODEL (log), g_list_model_get_n_items (G_LIST_MODEL (log)) - 1);
+  return ct_message_get_latency (message);
+}
+
+/* An entry with an exchange id answers the earlier one with that id */
+static void
+test_latency (void)
+{
+  g_autoptr(CtMessageLog) log = ct_message_log_new ();
+  g_autoptr(CtMessage) alone = ct_message_new (&(CtMessageFields) { .exchange = 1 });
+  const gint64 t = 1700000000000000;
+
+  g_assert_cmpint (ct_message_get_latency (alone), ==, -1);
+
+  g_assert_cmpint (append_exchange (log, CT_DIRECTION_OUT, t, 1), ==, -1);
+  g_assert_cmpint (append_exchange (log, CT_DIRECTION_OUT, t + 10, 2), ==, -1);
+  g_assert_cmpint (append_exchange (log, CT_DIRECTION_IN, t + 20, 0), ==, -1);
+  g_assert_cmpint (append_exchange (log, CT_DIRECTION_IN, t + 1500, 1), ==, 1500);
+  g_assert_cmpint (append_exchange (log, CT_DIRECTION_IN, t + 2010, 2), ==, 2000);
+  /* Answered: the next entry with the id starts a new exchange */
+  g_assert_cmpint (append_exchange (log, CT_DIRECTION_OUT, t + 3000, 1), ==, -1);
+  g_assert_cmpint (append_exchange (log, CT_DIRECTION_IN, t + 3007, 1), ==, 7);
+  /* A clock set back gives 0, not less */
+  g_assert_cmpint (append_exchange (log, CT_DIRECTION_OUT, t + 5000, 3), ==, -1);
+  g_assert_cmpint (append_exchange (log, CT_DIRECTION_IN, t + 4000, 3), ==, 0);
+  /* Long latencies are kept to the millisecond past 35 minutes */
+  g_assert_cmpint (append_exchange (log, CT_DIRECTION_OUT, t, 4), ==, -1);
+  g_assert_cmpint (append_exchange (log, CT_DIRECTION_IN, t + 1800 * G_TIME_SPAN_SECOND + 1, 4), ==,
+                   1800 * G_TIME_SPAN_SECOND + 1);
+  g_assert_cmpint (append_exchange (log, CT_DIRECTION_OUT, t, 5), ==, -1);
+  g_assert_cmpint (append_exchange (log, CT_DIRECTION_IN, t + 7200 * G_TIME_SPAN_SECOND + 1234, 5), ==,
+                   7200 * G_TIME_SPAN_SECOND + 1000);
+}
+
+/* Unanswered exchange ids are remembered up to the last 65,536 */
+static void
+test_latency_bounded (void)
+{
+  g_autoptr(CtMessageLog) log = ct_message_log_new ();
+  const gint64 t = 1700000000000000;
+
+  ct_message_log_set_capacity (log, 1000);
+  for (guint64 id = 1; id <= 70000; id++)
+    ct_message_log_append (log, &(CtMessageFields) {
+                             .time = t, .direction = CT_DIRECTION_OUT, .exchange = id * 7919,
+                           });
+  /* The oldest remembered is 70000 - 65536 + 1 */
+  g_assert_cmpint (append_exchange (log, CT_DIRECTION_IN, t + 5, 70000 * 7919), ==, 5);
+  g_assert_cmpint (append_exchange (log, CT_DIRECTION_IN, t + 6, 4465 * 7919), ==, 6);
+  g_assert_cmpint (append_exchange (log, CT_DIRECTION_IN, t + 7, 4464 * 7919), ==, -1);
+  g_assert_cmpint (append_exchange (log, CT_DIRECTION_IN, t + 8, 1 * 7919), ==, -1);
+  /* (the last two, not found, now wait in turn: 4466 and 4467 were
+   * forgotten for them.) Every other one still pairs, whatever the table
+   * did meanwhile */
+  for (guint64 id = 4468; id < 70000; id += 997)
+    g_assert_cmpint (append_exchange (log, CT_DIRECTION_IN, t + 9, id * 7919), ==, 9);
+
+  /* Requests answered as they come take no room from those waiting */
+  for (guint64 id = 1; id <= 200000; id++)
+    {
+      ct_message_log_append (log, &(CtMessageFields) {
+                               .time = t, .direction = CT_DIRECTION_OUT, .exchange = 1000000 + id,
+                             });
+      ct_message_log_append (log, &(CtMessageFields) {
+                               .time = t + 3, .direction = CT_DIRECTION_IN, .exchange = 1000000 + id,
+                             });
+    }
+  g_assert_cmpint (append_exchange (log, CT_DIRECTION_IN, t + 10, 5000 * 7919), ==, 10);
+  g_assert_cmpint (append_exchange (log, CT_DIRECTION_IN, t + 11, 4469 * 7919), ==, 11);
+}
+
+/* A million 64-byte entries: a sanity figure for memory and speed, not a
+ * timed assertion (sanitizer builds are slow; see docs/ARCHITECTURE.md for
+ * the figures of a release build) */
+static void
+test_scale (void)
+{
+  g_autoptr(CtMessageLog) log = ct_message_log_new ();
+  g_autofree char *payload = g_strnfill (64, 'p');
+  gint64 start = g_get_monotonic_time ();
+  double seconds;
+
+  for (guint i = 0; i < 1000000; i++)
+    ct_message_log_append (log, &(CtMessageFields) {
+                             .direction = CT_DIRECTION_IN,
+                             .peer = "127.0.0.1:50012",
+                             .data = payload, .size = 64,
+                           });
+  ct_message_log_flush (log);
+  seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 1000000);
+  g_assert_cmpuint (ct_message_log_get_n_dropped (log), ==, 0);
+  /* The records alone: 64 bytes of header per entry above the payload */
+  g_assert_cmpuint (ct_message_log_get_heap_bytes (log), ==, 1000000 * (sizeof (CtRecord) + 64));
+  g_test_message ("1,000,000 appends in %.2f s (%.0f per second)", seconds, 1000000 / seconds);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -583,9 +733,13 @@ main (int    argc,
   g_test_add_func ("/ct/log/items", test_items);
   g_test_add_func ("/ct/log/coalescing", test_coalescing);
   g_test_add_func ("/ct/log/cap", test_cap);
+  g_test_add_func ("/ct/log/cap-in-chunks", test_cap_in_chunks);
   g_test_add_func ("/ct/log/cap-without-main-loop", test_cap_without_main_loop);
   g_test_add_func ("/ct/log/max-bytes", test_max_bytes);
   g_test_add_func ("/ct/log/error-entry", test_error_entry);
+  g_test_add_func ("/ct/log/latency", test_latency);
+  g_test_add_func ("/ct/log/latency-bounded", test_latency_bounded);
+  g_test_add_func ("/ct/log/scale", test_scale);
 
   return g_test_run ();
 }

@@ -9,6 +9,8 @@
 #include "ct-error.h"
 #include "ct-message.h"
 #include "ct-message-log.h"
+#include "ct-log-filter.h"
+#include "ct-log-stats.h"
 #include "ct-endpoint.h"
 #include "ct-protocol.h"
 #include "ct-payload.h"

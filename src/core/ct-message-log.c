@@ -14,6 +14,10 @@
  * Records are cut from the log's own blocks (CtRecordArena, in
  * ct-message.c), not allocated one by one: see there for why.
  *
+ * An entry with an exchange id is paired with the earlier entry of the
+ * same id, if the log still remembers it (see Pairs below): its record gets
+ * the latency between the two.
+ *
  * The log is not thread-safe: append from the main context only.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -30,6 +34,36 @@
 
 #define FRAME_MS    16
 #define FLUSH_EVERY 65536
+/* Logs this large are trimmed in chunks at their cap (see trim_slack) */
+#define TRIM_CHUNK_MIN_CAPACITY 65536
+/* Exchange ids waiting for their answer: at most the last PAIRS_MAX */
+#define PAIRS_MAX   65536
+
+/* The exchange ids of entries not answered yet, and their times: an open
+ * addressing table (linear probing, backward-shift deletion; 0 marks a free
+ * slot, as 0 is no exchange), and the ids in the order they came, so the
+ * oldest is forgotten when more than PAIRS_MAX wait. Each id's place in
+ * that order is its serial; the table keeps it, so an id answered and then
+ * used again is told from its older use. Answered ids leave holes in the
+ * order, dropped when they lead it and packed away when it is full. Both
+ * start small and grow: most logs never see an exchange id. */
+typedef struct
+{
+  guint64 exchange;
+  gint64  time;
+  guint64 serial;
+} Pending;
+
+typedef struct
+{
+  Pending *slots;
+  guint64  mask;         /* slots - 1 (a power of two); 0: nothing allocated */
+  guint64  n;
+  guint64 *order;        /* order[serial & order_mask]: the id */
+  guint64  order_mask;
+  guint64  first_serial; /* oldest in order */
+  guint64  next_serial;
+} Pairs;
 
 struct _CtMessageLog
 {
@@ -51,7 +85,15 @@ struct _CtMessageLog
   guint      flush_delay_ms; /* FRAME_MS; 0: at the next turn of the main loop */
   char      *last_peer;      /* GRefString: most appends repeat the last peer */
   CtRecordArena arena;       /* where records are cut from */
+  Pairs      pairs;
+  GArray    *hooks;          /* FlushHook: see ct_message_log_add_flush_hook() */
 };
+
+typedef struct
+{
+  CtMessageLogHook func;
+  gpointer         data;
+} FlushHook;
 
 enum {
   PROP_0,
@@ -132,6 +174,185 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item = ct_message_log_get_item;
 }
 
+/* -- pairing ------------------------------------------------------------------ */
+
+static inline guint64
+pairs_hash (guint64 exchange)
+{
+  /* Ids are often consecutive: spread them (Fibonacci hashing) */
+  return (exchange * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15)) >> 32;
+}
+
+/* The slot of @exchange, or -1 */
+static gint64
+pairs_find (const Pairs *pairs,
+            guint64      exchange)
+{
+  if (pairs->mask == 0)
+    return -1;
+
+  for (guint64 i = pairs_hash (exchange) & pairs->mask;; i = (i + 1) & pairs->mask)
+    {
+      if (pairs->slots[i].exchange == exchange)
+        return (gint64) i;
+      if (pairs->slots[i].exchange == 0)
+        return -1;
+    }
+}
+
+static void
+pairs_remove_at (Pairs   *pairs,
+                 guint64  i)
+{
+  guint64 j = i;
+
+  /* Backward shift: move up every entry of the run after @i that would
+   * no longer be found past the hole */
+  for (;;)
+    {
+      guint64 home;
+
+      j = (j + 1) & pairs->mask;
+      if (pairs->slots[j].exchange == 0)
+        break;
+      home = pairs_hash (pairs->slots[j].exchange) & pairs->mask;
+      /* j's entry may move to i when its home is not in (i, j] cyclically */
+      if ((j > i && (home <= i || home > j)) || (j < i && (home <= i && home > j)))
+        {
+          pairs->slots[i] = pairs->slots[j];
+          i = j;
+        }
+    }
+  pairs->slots[i].exchange = 0;
+  pairs->n--;
+}
+
+static void
+pairs_put (Pairs         *pairs,
+           const Pending *pending)
+{
+  guint64 i = pairs_hash (pending->exchange) & pairs->mask;
+
+  while (pairs->slots[i].exchange != 0)
+    i = (i + 1) & pairs->mask;
+  pairs->slots[i] = *pending;
+  pairs->n++;
+}
+
+/* Whether the id at @serial in the order still waits (it has not been
+ * answered, nor answered and used again since) */
+static gboolean
+pairs_waiting (const Pairs *pairs,
+               guint64      serial,
+               gint64      *at)
+{
+  *at = pairs_find (pairs, pairs->order[serial & pairs->order_mask]);
+  return *at >= 0 && pairs->slots[*at].serial == serial;
+}
+
+/* Drops the answered ids that lead the order */
+static void
+pairs_trim (Pairs *pairs)
+{
+  gint64 at;
+
+  while (pairs->first_serial < pairs->next_serial && !pairs_waiting (pairs, pairs->first_serial, &at))
+    pairs->first_serial++;
+}
+
+static void
+pairs_insert (Pairs   *pairs,
+              guint64  exchange,
+              gint64   time)
+{
+  Pending pending = { exchange, time, 0 };
+
+  /* Forget the oldest waiting beyond PAIRS_MAX */
+  pairs_trim (pairs);
+  if (pairs->n >= PAIRS_MAX)
+    {
+      gint64 at;
+
+      if (pairs_waiting (pairs, pairs->first_serial, &at))
+        pairs_remove_at (pairs, at);
+      pairs->first_serial++;
+      pairs_trim (pairs);
+    }
+
+  /* Grow the table at half full */
+  if (2 * (pairs->n + 1) > pairs->mask + 1 || pairs->mask == 0)
+    {
+      Pairs old = *pairs;
+      guint64 size = MAX (2 * (old.mask + 1), 64);
+
+      pairs->slots = g_new0 (Pending, size);
+      pairs->mask = size - 1;
+      pairs->n = 0;
+      for (guint64 i = 0; old.mask && i <= old.mask; i++)
+        if (old.slots[i].exchange)
+          pairs_put (pairs, &old.slots[i]);
+      g_free (old.slots);
+    }
+
+  /* The order is full: grow it up to twice PAIRS_MAX; past that, at least
+   * half of it is ids answered since, and it is packed instead */
+  if (pairs->order == NULL || pairs->next_serial - pairs->first_serial == pairs->order_mask + 1)
+    {
+      guint64 old_size = pairs->order ? pairs->order_mask + 1 : 0;
+      guint64 size = old_size >= 2 * PAIRS_MAX ? old_size : MAX (2 * old_size, 64);
+      guint64 *order = g_new (guint64, size);
+      guint64 next = pairs->first_serial;
+
+      for (guint64 s = pairs->first_serial; s < pairs->next_serial; s++)
+        {
+          gint64 at = -1;
+
+          if (size == old_size && !pairs_waiting (pairs, s, &at))
+            continue;
+          if (size == old_size)
+            pairs->slots[at].serial = next;
+          order[next++ & (size - 1)] = pairs->order[s & pairs->order_mask];
+        }
+      g_free (pairs->order);
+      pairs->order = order;
+      pairs->order_mask = size - 1;
+      pairs->next_serial = next;
+    }
+
+  pending.serial = pairs->next_serial;
+  pairs->order[pairs->next_serial & pairs->order_mask] = exchange;
+  pairs->next_serial++;
+  pairs_put (pairs, &pending);
+}
+
+/* Pairs @record with the entry it answers (setting its latency), or
+ * remembers it as one waiting for an answer */
+static void
+pair (CtMessageLog *self,
+      CtRecord     *record)
+{
+  gint64 at = pairs_find (&self->pairs, record->exchange);
+
+  if (at >= 0)
+    {
+      /* A clock set back gives 0, not a negative latency */
+      ct_record_set_latency (record, MAX (record->time - self->pairs.slots[at].time, 0));
+      pairs_remove_at (&self->pairs, (guint64) at);
+    }
+  else
+    pairs_insert (&self->pairs, record->exchange, record->time);
+}
+
+static void
+pairs_clear (Pairs *pairs)
+{
+  g_clear_pointer (&pairs->slots, g_free);
+  g_clear_pointer (&pairs->order, g_free);
+  memset (pairs, 0, sizeof *pairs);
+}
+
+/* -- the ring ------------------------------------------------------------------ */
+
 static void
 grow_ring (CtMessageLog *self)
 {
@@ -158,6 +379,21 @@ drop_oldest (CtMessageLog *self)
   self->first_seq++;
 }
 
+static void
+run_hooks (CtMessageLog       *self,
+           CtMessageLogHookAt  at)
+{
+  if (self->hooks == NULL)
+    return;
+  /* By index: a hook may remove itself */
+  for (guint i = 0; i < self->hooks->len; i++)
+    {
+      FlushHook *hook = &g_array_index (self->hooks, FlushHook, i);
+
+      hook->func (self, at, hook->data);
+    }
+}
+
 static gboolean
 flush_timeout_cb (gpointer data)
 {
@@ -176,6 +412,14 @@ flush_timeout_cb (gpointer data)
  * itself once per frame; call it directly where waiting is pointless (tests,
  * exports, the end of a CLI run).
  */
+/* How far past its cap a log may go before it is trimmed back to it: none
+ * for small logs, which drop exactly at their cap */
+static guint64
+trim_slack (CtMessageLog *self)
+{
+  return self->capacity >= TRIM_CHUNK_MIN_CAPACITY ? self->capacity / 8 : 0;
+}
+
 void
 ct_message_log_flush (CtMessageLog *self)
 {
@@ -184,10 +428,20 @@ ct_message_log_flush (CtMessageLog *self)
   g_return_if_fail (CT_IS_MESSAGE_LOG (self));
 
   g_clear_handle_id (&self->flush_source, g_source_remove);
+  run_hooks (self, CT_MESSAGE_LOG_HOOK_FLUSH);
 
+  /* A large log at its cap is trimmed in chunks: it may hold up to an
+   * eighth more before the oldest go, down to the cap, at once. A view
+   * redoes its rows when rows go from the top, so that happens a few
+   * times a second in a flood instead of at every flush. */
   before_dropped = self->n_dropped;
-  while (self->end_seq - self->first_seq > self->capacity ||
-         (self->heap_bytes > self->max_bytes && self->end_seq - self->first_seq > 1))
+  if (self->end_seq - self->first_seq > (guint64) self->capacity + trim_slack (self))
+    while (self->end_seq - self->first_seq > self->capacity)
+      {
+        drop_oldest (self);
+        self->n_dropped++;
+      }
+  while (self->heap_bytes > self->max_bytes && self->end_seq - self->first_seq > 1)
     {
       drop_oldest (self);
       self->n_dropped++;
@@ -217,10 +471,15 @@ ct_message_log_flush (CtMessageLog *self)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
 
+/* @latency: µs to record as the entry's latency; APPEND_PAIR: pair it by
+ * its exchange id */
+#define APPEND_PAIR G_MININT64
+
 static void
 append (CtMessageLog          *self,
         const CtMessageFields *fields,
-        const CtMetaBuilder   *meta)
+        const CtMetaBuilder   *meta,
+        gint64                 latency)
 {
   CtRecord *record;
 
@@ -235,6 +494,11 @@ append (CtMessageLog          *self,
       if (record->peer)
         self->last_peer = g_ref_string_acquire (record->peer);
     }
+
+  if (latency != APPEND_PAIR)
+    ct_record_set_latency (record, latency);
+  else if (record->exchange)
+    pair (self, record);
 
   if (self->end_seq - self->first_seq == self->ring_mask + 1)
     grow_ring (self);
@@ -270,7 +534,25 @@ ct_message_log_append (CtMessageLog          *self,
   g_return_if_fail (CT_IS_MESSAGE_LOG (self));
   g_return_if_fail (fields != NULL);
 
-  append (self, fields, NULL);
+  append (self, fields, NULL, APPEND_PAIR);
+}
+
+/**
+ * ct_message_log_append_with_latency:
+ * @latency: the entry's latency in µs, or -1 for none
+ *
+ * Appends an entry whose latency is known already (an entry read back from
+ * an export): it is not paired by its exchange id.
+ */
+void
+ct_message_log_append_with_latency (CtMessageLog          *self,
+                                    const CtMessageFields *fields,
+                                    gint64                 latency)
+{
+  g_return_if_fail (CT_IS_MESSAGE_LOG (self));
+  g_return_if_fail (fields != NULL);
+
+  append (self, fields, NULL, MAX (latency, -1));
 }
 
 /**
@@ -291,7 +573,7 @@ ct_message_log_append_built (CtMessageLog          *self,
   g_return_if_fail (fields != NULL && fields->meta == NULL);
 
   ct_meta_builder_finish (meta);
-  append (self, fields, meta);
+  append (self, fields, meta, APPEND_PAIR);
   ct_meta_builder_clear (meta);
 }
 
@@ -345,7 +627,9 @@ ct_message_log_error (CtMessageLog *self,
 /**
  * ct_message_log_clear:
  *
- * Removes every entry at once and resets the dropped count.
+ * Removes every entry at once and resets the dropped count. Exchange ids
+ * waiting for an answer are still remembered: a reply that comes after the
+ * clear still gets its latency.
  */
 void
 ct_message_log_clear (CtMessageLog *self)
@@ -355,6 +639,7 @@ ct_message_log_clear (CtMessageLog *self)
   g_return_if_fail (CT_IS_MESSAGE_LOG (self));
 
   g_clear_handle_id (&self->flush_source, g_source_remove);
+  run_hooks (self, CT_MESSAGE_LOG_HOOK_CLEAR);
   removed = (guint) (self->pub_end - self->pub_first);
 
   while (self->first_seq < self->end_seq)
@@ -394,6 +679,74 @@ ct_message_log_dup_records (CtMessageLog *self)
   for (guint64 seq = self->pub_first; seq < self->pub_end; seq++)
     g_ptr_array_add (records, ct_record_ref (*slot (self, seq)));
   return records;
+}
+
+/* The sequence numbers of the published entries (what the model shows):
+ * [*first, *end). A sequence number names one entry for the log's life;
+ * position = seq - first. */
+void
+ct_message_log_get_published (CtMessageLog *self,
+                              guint64      *first,
+                              guint64      *end)
+{
+  *first = self->pub_first;
+  *end = self->pub_end;
+}
+
+/* The sequence numbers of every entry held, published or not */
+void
+ct_message_log_get_held (CtMessageLog *self,
+                         guint64      *first,
+                         guint64      *end)
+{
+  *first = self->first_seq;
+  *end = self->end_seq;
+}
+
+/* (transfer none): the record of entry @seq, which the log holds */
+CtRecord *
+ct_message_log_peek_record (CtMessageLog *self,
+                            guint64       seq)
+{
+  g_assert (seq >= self->first_seq && seq < self->end_seq);
+  return *slot (self, seq);
+}
+
+/**
+ * ct_message_log_add_flush_hook:
+ *
+ * Calls @func at the start of every flush (before the cap drops anything,
+ * so every entry ever appended is seen by it at least once while the log
+ * holds it) and before a clear. For observers that count every entry
+ * (CtLogStats). Removed with ct_message_log_remove_flush_hook().
+ */
+void
+ct_message_log_add_flush_hook (CtMessageLog     *self,
+                               CtMessageLogHook  func,
+                               gpointer          data)
+{
+  FlushHook hook = { func, data };
+
+  if (self->hooks == NULL)
+    self->hooks = g_array_new (FALSE, FALSE, sizeof (FlushHook));
+  g_array_append_val (self->hooks, hook);
+}
+
+void
+ct_message_log_remove_flush_hook (CtMessageLog     *self,
+                                  CtMessageLogHook  func,
+                                  gpointer          data)
+{
+  for (guint i = 0; self->hooks && i < self->hooks->len; i++)
+    {
+      FlushHook *hook = &g_array_index (self->hooks, FlushHook, i);
+
+      if (hook->func == func && hook->data == data)
+        {
+          g_array_remove_index (self->hooks, i);
+          return;
+        }
+    }
 }
 
 guint
@@ -481,6 +834,8 @@ ct_message_log_finalize (GObject *object)
   g_free (self->ring);
   g_clear_pointer (&self->last_peer, g_ref_string_release);
   ct_record_arena_clear (&self->arena);
+  pairs_clear (&self->pairs);
+  g_clear_pointer (&self->hooks, g_array_unref);
 
   G_OBJECT_CLASS (ct_message_log_parent_class)->finalize (object);
 }

@@ -25,14 +25,15 @@ typedef struct _CtRecord
 {
   gint           ref_count;
   guint8         direction;      /* CtDirection */
-  guint8         has_summary;
-  guint8         has_meta;
-  guint8         meta_trusted;   /* the metadata is in normal form */
+  guint8         has_summary : 1;
+  guint8         has_meta : 1;
+  guint8         meta_trusted : 1; /* the metadata is in normal form */
+  guint8         shared : 1;     /* data starts with a GBytes * holding the payload */
+  guint16        reserved;
   guint32        size;           /* payload bytes */
   guint32        summary_len;
   guint32        meta_size;      /* serialised a{sv} bytes (0 for an empty one) */
-  guint8         shared;         /* data starts with a GBytes * holding the payload */
-  guint8         reserved[3];
+  guint32        latency;        /* see ct_record_set_latency(); 0: none */
   gint64         time;           /* wall clock, µs since the epoch */
   guint64        exchange;       /* 0: none */
   char          *peer;           /* GRefString, interned; NULL: none */
@@ -42,6 +43,8 @@ typedef struct _CtRecord
                                   * summary + NUL; then the metadata at the next
                                   * multiple of 8 */
 } CtRecord;
+
+G_STATIC_ASSERT (sizeof (CtRecord) == 64);
 
 /* Where a log cuts its records from: the block it is filling, and the size
  * of the next one. Zero-initialised; ct_record_arena_clear() lets go. */
@@ -81,6 +84,35 @@ static inline gsize
 ct_record_get_text_offset (const CtRecord *record)
 {
   return record->shared ? sizeof (GBytes *) : record->size;
+}
+
+/* The latency (µs since the entry this one answers) in 32 bits: 0 for
+ * none; below bit 31, µs + 1 (exact up to about 35 minutes); with bit 31
+ * set, whole milliseconds (up to about 24 days, saturating). */
+#define CT_RECORD_LATENCY_MS_FLAG 0x80000000u
+
+static inline void
+ct_record_set_latency (CtRecord *record,
+                       gint64    latency_us)
+{
+  if (latency_us < 0)
+    record->latency = 0;
+  else if (latency_us < (gint64) CT_RECORD_LATENCY_MS_FLAG - 1)
+    record->latency = (guint32) latency_us + 1;
+  else
+    record->latency = CT_RECORD_LATENCY_MS_FLAG |
+                      (guint32) MIN (latency_us / 1000, (gint64) ~CT_RECORD_LATENCY_MS_FLAG);
+}
+
+/* µs, or -1 for none */
+static inline gint64
+ct_record_get_latency (const CtRecord *record)
+{
+  if (record->latency == 0)
+    return -1;
+  if (record->latency & CT_RECORD_LATENCY_MS_FLAG)
+    return (gint64) (record->latency & ~CT_RECORD_LATENCY_MS_FLAG) * 1000;
+  return (gint64) record->latency - 1;
 }
 
 /* Ends @builder without making a GVariant: its serialised a{sv} stays in

@@ -261,10 +261,14 @@ ct_meta_builder_add (CtMetaBuilder *builder,
   normal = g_variant_get_normal_form (value);
   g_variant_unref (value);
 
+  /* Copied rather than g_variant_store()d: the builder's stack buffer is
+   * not 8-aligned, and GLib asserts that it is for a value that wants it
+   * (a double, an int64 in a container, a nested a{sv}) */
   size = g_variant_get_size (normal);
   meta_begin_entry (builder, key);
   meta_reserve (builder, size);
-  g_variant_store (normal, builder->data + builder->length);
+  if (size > 0)
+    memcpy (builder->data + builder->length, g_variant_get_data (normal), size);
   builder->length += size;
   meta_end_entry (builder, g_variant_get_type_string (normal));
 }
@@ -500,7 +504,8 @@ ct_record_new_full (const CtMessageFields *fields,
   record->summary_len = summary_len;
   record->meta_size = meta_size;
   record->shared = bytes != NULL;
-  memset (record->reserved, 0, sizeof record->reserved);
+  record->reserved = 0;
+  record->latency = 0;
   record->time = fields->time ? fields->time : g_get_real_time ();
   record->exchange = fields->exchange;
   if (peer)
@@ -773,6 +778,22 @@ ct_message_get_exchange (CtMessage *self)
 {
   g_return_val_if_fail (CT_IS_MESSAGE (self), 0);
   return self->record->exchange;
+}
+
+/**
+ * ct_message_get_latency:
+ *
+ * The time between this entry and the earlier entry of its log with the
+ * same exchange id (the request it answers), as the log measured it when
+ * this one was appended.
+ *
+ * Returns: µs, or -1 when the entry answers nothing the log remembered
+ */
+gint64
+ct_message_get_latency (CtMessage *self)
+{
+  g_return_val_if_fail (CT_IS_MESSAGE (self), -1);
+  return ct_record_get_latency (self->record);
 }
 
 /**
