@@ -82,6 +82,8 @@ struct _CtMessageLog
   guint64    n_dropped;
 
   guint      flush_source;
+  GPtrArray *graveyard;      /* records trimmed at the cap, freed a batch at a time */
+  guint      bury_source;
   guint      flush_delay_ms; /* FRAME_MS; 0: at the next turn of the main loop */
   char      *last_peer;      /* GRefString: most appends repeat the last peer */
   CtRecordArena arena;       /* where records are cut from */
@@ -379,6 +381,43 @@ drop_oldest (CtMessageLog *self)
   self->first_seq++;
 }
 
+/* Freeing a chunk of records trimmed at the cap (125,000 at a time for a
+ * log of a million) takes longer than a frame: they are freed in batches
+ * from an idle instead, so the main loop keeps turning */
+#define BURY_BATCH 8192
+
+static gboolean
+bury_cb (gpointer data)
+{
+  CtMessageLog *self = data;
+  guint n = MIN (self->graveyard->len, BURY_BATCH);
+
+  g_ptr_array_remove_range (self->graveyard, self->graveyard->len - n, n);
+  if (self->graveyard->len > 0)
+    return G_SOURCE_CONTINUE;
+  self->bury_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+bury_oldest (CtMessageLog *self)
+{
+  CtRecord **r = slot (self, self->first_seq);
+
+  if (self->graveyard == NULL)
+    self->graveyard = g_ptr_array_new_with_free_func ((GDestroyNotify) ct_record_unref);
+  self->heap_bytes -= ct_record_get_heap_size (*r);
+  g_ptr_array_add (self->graveyard, g_steal_pointer (r));
+  self->first_seq++;
+}
+
+static void
+bury_all_now (CtMessageLog *self)
+{
+  g_clear_handle_id (&self->bury_source, g_source_remove);
+  g_clear_pointer (&self->graveyard, g_ptr_array_unref);
+}
+
 static void
 run_hooks (CtMessageLog       *self,
            CtMessageLogHookAt  at)
@@ -417,7 +456,7 @@ flush_timeout_cb (gpointer data)
 static guint64
 trim_slack (CtMessageLog *self)
 {
-  return self->capacity >= TRIM_CHUNK_MIN_CAPACITY ? self->capacity / 8 : 0;
+  return self->capacity >= TRIM_CHUNK_MIN_CAPACITY ? self->capacity / 4 : 0;
 }
 
 void
@@ -430,17 +469,29 @@ ct_message_log_flush (CtMessageLog *self)
   g_clear_handle_id (&self->flush_source, g_source_remove);
   run_hooks (self, CT_MESSAGE_LOG_HOOK_FLUSH);
 
-  /* A large log at its cap is trimmed in chunks: it may hold up to an
-   * eighth more before the oldest go, down to the cap, at once. A view
-   * redoes its rows when rows go from the top, so that happens a few
-   * times a second in a flood instead of at every flush. */
+  /* A large log at its cap is trimmed in chunks: it may hold up to a
+   * quarter more before the oldest go, down to the cap, at once. A list
+   * view redoes its rows when rows go from the top (about 100 ms for a
+   * window of them, whatever their number), so that happens every second
+   * or two in a flood instead of at every flush. */
   before_dropped = self->n_dropped;
   if (self->end_seq - self->first_seq > (guint64) self->capacity + trim_slack (self))
-    while (self->end_seq - self->first_seq > self->capacity)
-      {
-        drop_oldest (self);
-        self->n_dropped++;
-      }
+    {
+      while (self->end_seq - self->first_seq > self->capacity)
+        {
+          bury_oldest (self);
+          self->n_dropped++;
+        }
+      if (self->graveyard && self->graveyard->len && self->bury_source == 0)
+        {
+          g_autoptr(GSource) source = g_idle_source_new ();
+
+          g_source_set_priority (source, G_PRIORITY_DEFAULT);
+          g_source_set_callback (source, bury_cb, self, NULL);
+          g_source_set_static_name (source, "[crosstalk] log trim");
+          self->bury_source = g_source_attach (source, NULL);
+        }
+    }
   while (self->heap_bytes > self->max_bytes && self->end_seq - self->first_seq > 1)
     {
       drop_oldest (self);
@@ -644,6 +695,7 @@ ct_message_log_clear (CtMessageLog *self)
 
   while (self->first_seq < self->end_seq)
     drop_oldest (self);
+  bury_all_now (self);
   self->pub_first = self->pub_end = self->end_seq;
   /* The block being filled holds nothing but dropped records now */
   ct_record_arena_clear (&self->arena);
@@ -820,6 +872,7 @@ ct_message_log_dispose (GObject *object)
   CtMessageLog *self = CT_MESSAGE_LOG (object);
 
   g_clear_handle_id (&self->flush_source, g_source_remove);
+  bury_all_now (self);
 
   G_OBJECT_CLASS (ct_message_log_parent_class)->dispose (object);
 }
@@ -831,6 +884,7 @@ ct_message_log_finalize (GObject *object)
 
   while (self->first_seq < self->end_seq)
     drop_oldest (self);
+  bury_all_now (self);
   g_free (self->ring);
   g_clear_pointer (&self->last_peer, g_ref_string_release);
   ct_record_arena_clear (&self->arena);
