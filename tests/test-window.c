@@ -15,6 +15,7 @@
 #include "ct-connection-list.h"
 #include "ct-file-tail.h"
 #include "ct-window.h"
+#include "ct-log-window.h"
 
 #ifdef __SANITIZE_ADDRESS__
 /* Whole stacks for each allocation (LeakSanitizer's fast unwinder stops at
@@ -1360,6 +1361,753 @@ test_file_tail (void)
 
 /* A CtApplication as the real one, registered but not run: it owns the
  * broker. Not unique, so it needs no bus name. */
+/* -- the log view at scale: filter, pause, latency, detail, copy, resend,
+ *    export and open, statistics, a flood ----------------------------------- */
+
+static void
+append_entry (CtMessageLog *log,
+              CtDirection   direction,
+              const char   *peer,
+              const char   *text,
+              guint64       exchange,
+              gint64        time)
+{
+  CtMessageFields fields = {
+    .time = time,
+    .direction = direction,
+    .peer = peer,
+    .exchange = exchange,
+  };
+
+  if (direction == CT_DIRECTION_IN || direction == CT_DIRECTION_OUT)
+    {
+      fields.data = text;
+      fields.size = strlen (text);
+    }
+  else
+    {
+      fields.event = "note";
+      fields.summary = text;
+    }
+  ct_message_log_append (log, &fields);
+}
+
+static void
+append_binary (CtMessageLog *log,
+               CtDirection   direction,
+               const guint8 *data,
+               gsize         size)
+{
+  CtMessageFields fields = { .direction = direction, .peer = "127.0.0.1:9", .data = data, .size = size };
+
+  ct_message_log_append (log, &fields);
+}
+
+/* The UDP page's server pane and its log view, shown */
+static CtLogView *
+udp_server_log_view (CtWindow        *window,
+                     CtEndpointPane **server_pane,
+                     CtEndpointPane **client_pane)
+{
+  CtProtocolPage *page;
+
+  ct_window_show_page (window, "udp");
+  page = ct_window_get_page (window, "udp");
+  if (server_pane)
+    *server_pane = ct_protocol_page_get_server_pane (page);
+  if (client_pane)
+    *client_pane = ct_protocol_page_get_client_pane (page);
+  return ct_endpoint_pane_get_log_view (ct_protocol_page_get_server_pane (page));
+}
+
+static guint
+n_shown (CtLogView *view)
+{
+  return g_list_model_get_n_items (ct_log_view_get_model (view));
+}
+
+static gboolean
+action_state (CtLogView  *view,
+              const char *name)
+{
+  gboolean state;
+
+  g_object_get (view, name, &state, NULL);
+  return state;
+}
+
+/* Panes still fit the 460 px columns of a page with several clients */
+static void
+test_log_view_fits_column (void)
+{
+  CtWindow *window = open_window ();
+  CtEndpointPane *server_pane;
+  int min;
+
+  udp_server_log_view (window, &server_pane, NULL);
+  gtk_widget_measure (GTK_WIDGET (server_pane), GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+  g_assert_cmpint (min, <=, 460);
+
+  close_window (window);
+}
+
+static void
+test_log_view_filter (void)
+{
+  CtWindow *window = open_window ();
+  CtLogView *view = udp_server_log_view (window, NULL, NULL);
+  CtMessageLog *log = ct_log_view_get_log (view);
+  GtkWidget *search = find_descendant (GTK_WIDGET (view), GTK_TYPE_SEARCH_ENTRY);
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *apple = g_strdup_printf ("apple %u", i);
+      g_autofree char *banana = g_strdup_printf ("banana %u", i);
+
+      append_entry (log, CT_DIRECTION_IN, "127.0.0.1:7001", apple, 0, 0);
+      append_entry (log, CT_DIRECTION_OUT, "127.0.0.1:7002", banana, 0, 0);
+    }
+  append_entry (log, CT_DIRECTION_INFO, NULL, "an apple a day", 0, 0);
+  ct_message_log_flush (log);
+
+  /* Unfiltered, the list shows the log itself */
+  g_assert_true (ct_log_view_get_model (view) == G_LIST_MODEL (log));
+  g_assert_cmpstr (ct_log_view_get_status (view), ==, "41 entries");
+
+  /* Typing in the filter entry: summary, payload... */
+  gtk_editable_set_text (GTK_EDITABLE (search), "APPLE");
+  CT_TEST_WAIT_UNTIL (ct_log_view_get_model (view) != G_LIST_MODEL (log));
+  g_assert_cmpuint (n_shown (view), ==, 21);
+  g_assert_cmpstr (ct_log_view_get_status (view), ==, "21 of 41 entries");
+
+  /* ...new entries keep coming while filtered */
+  append_entry (log, CT_DIRECTION_IN, "127.0.0.1:7001", "apple late", 0, 0);
+  append_entry (log, CT_DIRECTION_IN, "127.0.0.1:7001", "cherry late", 0, 0);
+  ct_message_log_flush (log);
+  CT_TEST_WAIT_UNTIL (n_shown (view) == 22);
+  g_assert_cmpstr (ct_log_view_get_status (view), ==, "22 of 43 entries");
+
+  /* The direction toggles: hide events, then received messages */
+  g_assert_true (action_state (view, "show-info"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "log.show-info", NULL));
+  g_assert_false (action_state (view, "show-info"));
+  g_assert_cmpuint (n_shown (view), ==, 21);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "log.show-in", NULL));
+  g_assert_cmpuint (n_shown (view), ==, 0);
+  g_assert_cmpstr (ct_log_view_get_status (view), ==, "0 of 43 entries");
+
+  /* ...the peer matches too */
+  gtk_widget_activate_action (GTK_WIDGET (view), "log.show-in", NULL);
+  ct_log_view_set_filter_text (view, "7002");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (search)), ==, "7002");
+  g_assert_cmpuint (n_shown (view), ==, 20);
+  {
+    g_autoptr(CtMessage) first = g_list_model_get_item (ct_log_view_get_model (view), 0);
+    g_assert_cmpint (ct_message_get_direction (first), ==, CT_DIRECTION_OUT);
+  }
+
+  /* Everything shown again: back to the log itself */
+  ct_log_view_set_filter_text (view, NULL);
+  gtk_widget_activate_action (GTK_WIDGET (view), "log.show-info", NULL);
+  g_assert_true (ct_log_view_get_model (view) == G_LIST_MODEL (log));
+  g_assert_cmpstr (ct_log_view_get_status (view), ==, "43 entries");
+
+  close_window (window);
+}
+
+static void
+test_log_view_pause (void)
+{
+  CtWindow *window = open_window ();
+  CtLogView *view = udp_server_log_view (window, NULL, NULL);
+  CtMessageLog *log = ct_log_view_get_log (view);
+  GtkAdjustment *adjustment;
+
+  for (guint i = 0; i < 200; i++)
+    append_entry (log, CT_DIRECTION_IN, "127.0.0.1:7001", "before", 0, 0);
+  ct_message_log_flush (log);
+  settle ();
+
+  /* Pause: the list stays as it is, logging goes on, the count of what
+   * waits is shown */
+  g_assert_null (ct_log_view_get_pending_text (view));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "log.pause", NULL));
+  g_assert_true (ct_log_view_get_paused (view));
+  g_assert_cmpuint (n_shown (view), ==, 200);
+  g_assert_cmpstr (ct_log_view_get_pending_text (view), ==, "Paused");
+  for (guint i = 0; i < 5; i++)
+    append_entry (log, CT_DIRECTION_OUT, "127.0.0.1:7001", "while paused", 0, 0);
+  ct_message_log_flush (log);
+  settle ();
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 205);
+  g_assert_cmpuint (n_shown (view), ==, 200);
+  g_assert_cmpstr (ct_log_view_get_pending_text (view), ==, "Paused · 5 new entries");
+
+  /* A filter while paused still waits for the resume */
+  ct_log_view_set_filter_text (view, "while");
+  g_assert_cmpuint (n_shown (view), ==, 200);
+  ct_log_view_set_filter_text (view, NULL);
+
+  /* Resume: everything, following the newest */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "log.pause", NULL));
+  g_assert_false (ct_log_view_get_paused (view));
+  g_assert_null (ct_log_view_get_pending_text (view));
+  g_assert_true (ct_log_view_get_model (view) == G_LIST_MODEL (log));
+  g_assert_cmpuint (n_shown (view), ==, 205);
+  adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (ct_log_view_get_column_view (view)));
+  CT_TEST_WAIT_UNTIL (gtk_adjustment_get_upper (adjustment) > gtk_adjustment_get_page_size (adjustment) &&
+                      gtk_adjustment_get_value (adjustment) >=
+                      gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment) - 2);
+
+  close_window (window);
+}
+
+static void
+collect_labels (GtkWidget  *widget,
+                const char *css_class,
+                GPtrArray  *texts)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, css_class))
+    g_ptr_array_add (texts, g_strdup (gtk_label_get_text (GTK_LABEL (widget))));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    collect_labels (child, css_class, texts);
+}
+
+static gboolean
+has_label_text (GPtrArray  *texts,
+                const char *text)
+{
+  for (guint i = 0; i < texts->len; i++)
+    if (g_str_equal (texts->pdata[i], text))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_log_view_latency (void)
+{
+  CtWindow *window = open_window ();
+  CtLogView *view = udp_server_log_view (window, NULL, NULL);
+  CtMessageLog *log = ct_log_view_get_log (view);
+  gint64 now = g_get_real_time ();
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *meta = NULL;
+
+  {
+    g_autofree char *none = ct_format_latency (-1);
+    g_assert_cmpstr (none, ==, "");
+  }
+  {
+    g_autofree char *us = ct_format_latency (850);
+    g_autofree char *ms = ct_format_latency (1200);
+    g_autofree char *s = ct_format_latency (12 * G_USEC_PER_SEC);
+    g_assert_cmpstr (us, ==, "850 µs");
+    g_assert_cmpstr (ms, ==, "1.2 ms");
+    g_assert_cmpstr (s, ==, "12.00 s");
+  }
+
+  /* A request and its reply 1.2 ms later */
+  append_entry (log, CT_DIRECTION_IN, "127.0.0.1:7001", "request", 7, now);
+  append_entry (log, CT_DIRECTION_OUT, "127.0.0.1:7001", "reply", 7, now + 1200);
+  ct_message_log_flush (log);
+  settle ();
+
+  collect_labels (GTK_WIDGET (ct_log_view_get_column_view (view)), "latency", texts);
+  g_assert_true (has_label_text (texts, "1.2 ms"));
+  /* The request has none */
+  g_assert_true (has_label_text (texts, ""));
+
+  ct_log_view_select (view, 1);
+  meta = ct_log_view_get_detail_text (view, "meta");
+  g_assert_nonnull (strstr (meta, "Latency: 1.2 ms (1200 µs)"));
+  g_assert_nonnull (strstr (meta, "Exchange: 7"));
+
+  close_window (window);
+}
+
+static void
+test_log_view_detail (void)
+{
+  CtWindow *window = open_window ();
+  CtLogView *view = udp_server_log_view (window, NULL, NULL);
+  CtMessageLog *log = ct_log_view_get_log (view);
+  static const guint8 binary[] = { 0x00, 0xff, 0x41, 0x10 };
+  g_autofree char *json = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *hex = NULL;
+  g_autofree char *meta = NULL;
+
+  append_entry (log, CT_DIRECTION_IN, "127.0.0.1:7001", "{\"id\":1,\"method\":\"ping\"}", 0, 0);
+  append_binary (log, CT_DIRECTION_IN, binary, sizeof binary);
+  append_entry (log, CT_DIRECTION_IN, "127.0.0.1:7001", "plain words", 0, 0);
+
+  /* JSON, indented */
+  ct_log_view_select (view, 0);
+  json = ct_log_view_get_detail_text (view, "json");
+  g_assert_nonnull (json);
+  g_assert_nonnull (strstr (json, "\n  \"method\" : \"ping\""));
+  hex = ct_log_view_get_detail_text (view, "hex");
+  g_assert_true (g_str_has_prefix (hex, "00000000  7b 22 69 64"));
+  meta = ct_log_view_get_detail_text (view, "meta");
+  g_assert_nonnull (strstr (meta, "Peer: 127.0.0.1:7001"));
+  g_assert_nonnull (strstr (meta, "Direction: in"));
+  g_clear_pointer (&hex, g_free);
+
+  /* Bytes: offset, hex and ASCII */
+  ct_log_view_select (view, 1);
+  g_assert_null (ct_log_view_get_detail_text (view, "json"));
+  hex = ct_log_view_get_detail_text (view, "hex");
+  g_assert_nonnull (strstr (hex, "00000000  00 ff 41 10"));
+  g_assert_nonnull (strstr (hex, "|..A.|"));
+
+  /* Text as it came */
+  ct_log_view_select (view, 2);
+  text = ct_log_view_get_detail_text (view, "text");
+  g_assert_cmpstr (text, ==, "plain words");
+
+  close_window (window);
+}
+
+static void
+read_text_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  char **text = user_data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+static char *
+read_clipboard (GtkWidget *widget)
+{
+  char *text = NULL;
+
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (widget), NULL, read_text_cb, &text);
+  CT_TEST_WAIT_UNTIL (text != NULL);
+  return text;
+}
+
+static void
+test_log_view_copy (void)
+{
+  CtWindow *window = open_window ();
+  CtLogView *view = udp_server_log_view (window, NULL, NULL);
+  CtMessageLog *log = ct_log_view_get_log (view);
+  g_autofree char *copied = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *time = NULL;
+
+  append_entry (log, CT_DIRECTION_IN, "127.0.0.1:7001", "copy me", 0, 0);
+  ct_message_log_flush (log);
+
+  ct_log_view_select (view, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "log.copy", NULL));
+  copied = read_clipboard (GTK_WIDGET (view));
+  time = ct_message_format_time (ct_log_view_get_selected (view), FALSE);
+  expected = g_strdup_printf ("%s\tin\t127.0.0.1:7001\t7 bytes\tcopy me", time);
+  g_assert_cmpstr (copied, ==, expected);
+  g_clear_pointer (&copied, g_free);
+
+  /* Ctrl+C on the list does the same: the list's shortcut names log.copy */
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (view)), "something else");
+  {
+    GtkWidget *column_view = GTK_WIDGET (ct_log_view_get_column_view (view));
+    GListModel *controllers = gtk_widget_observe_controllers (column_view);
+    gboolean found = FALSE;
+
+    for (guint i = 0; i < g_list_model_get_n_items (controllers) && !found; i++)
+      {
+        g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+        if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+          continue;
+        for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)) && !found; j++)
+          {
+            g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+            GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+
+            if (GTK_IS_NAMED_ACTION (action) &&
+                g_str_equal (gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)), "log.copy"))
+              {
+                found = TRUE;
+                g_assert_true (gtk_shortcut_action_activate (action, 0, column_view, NULL));
+              }
+          }
+      }
+    g_object_unref (controllers);
+    g_assert_true (found);
+  }
+  copied = read_clipboard (GTK_WIDGET (view));
+  g_assert_cmpstr (copied, ==, expected);
+
+  close_window (window);
+}
+
+static void
+test_log_view_resend (void)
+{
+  CtWindow *window = open_window ();
+  CtEndpointPane *server_pane, *client_pane;
+  CtLogView *view = udp_server_log_view (window, &server_pane, &client_pane);
+  CtMessageLog *log = ct_log_view_get_log (view);
+  CtEndpoint *client = ct_endpoint_pane_get_endpoint (client_pane);
+  CtLogView *client_view = ct_endpoint_pane_get_log_view (client_pane);
+  static const guint8 binary[] = { 0x00, 0xff, 0x10 };
+  int format;
+
+  append_entry (log, CT_DIRECTION_IN, "127.0.0.1:7001", "hello again", 0, 0);
+  append_binary (log, CT_DIRECTION_IN, binary, sizeof binary);
+  append_entry (log, CT_DIRECTION_INFO, NULL, "listening", 0, 0);
+  ct_message_log_flush (log);
+
+  /* A text payload from the server's log into the client's composer */
+  g_object_set (client, "format", CT_PAYLOAD_FORMAT_HEX, NULL);
+  ct_log_view_select (view, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "log.resend", NULL));
+  g_assert_cmpstr (ct_endpoint_pane_get_composer_text (client_pane), ==, "hello again");
+  g_object_get (client, "format", &format, NULL);
+  g_assert_cmpint (format, ==, CT_PAYLOAD_FORMAT_TEXT);
+
+  /* Bytes as hex, the client reading hex */
+  ct_log_view_select (view, 1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "log.resend", NULL));
+  g_assert_cmpstr (ct_endpoint_pane_get_composer_text (client_pane), ==, "00 ff 10");
+  g_object_get (client, "format", &format, NULL);
+  g_assert_cmpint (format, ==, CT_PAYLOAD_FORMAT_HEX);
+
+  /* An event has nothing to resend */
+  ct_log_view_select (view, 2);
+  g_assert_false (gtk_widget_is_sensitive (find_button (GTK_WIDGET (view), "_Resend")));
+  gtk_widget_activate_action (GTK_WIDGET (view), "log.resend", NULL);
+  g_assert_cmpstr (ct_endpoint_pane_get_composer_text (client_pane), ==, "00 ff 10");
+
+  /* The client's own log, by Ctrl+Shift+R through the pane */
+  g_object_set (client, "format", CT_PAYLOAD_FORMAT_TEXT, NULL);
+  append_entry (ct_log_view_get_log (client_view), CT_DIRECTION_OUT, "127.0.0.1:7001", "sent before", 0, 0);
+  ct_log_view_select (client_view, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (client_view), "log.resend", NULL));
+  g_assert_cmpstr (ct_endpoint_pane_get_composer_text (client_pane), ==, "sent before");
+
+  close_window (window);
+}
+
+static char *
+wait_for_lines (GFile *file,
+                guint  n_lines)
+{
+  char *contents = NULL;
+  gint64 end = g_get_monotonic_time () + CT_TEST_TIMEOUT_S * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      gsize length;
+
+      g_clear_pointer (&contents, g_free);
+      if (g_file_load_contents (file, NULL, &contents, &length, NULL, NULL))
+        {
+          guint n = 0;
+
+          for (gsize i = 0; i < length; i++)
+            n += contents[i] == '\n';
+          if (n >= n_lines && length > 0 && contents[length - 1] == '\n')
+            return contents;
+        }
+      if (g_get_monotonic_time () > end)
+        g_error ("timed out waiting for %u lines in %s", n_lines, g_file_peek_path (file));
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static void
+test_log_view_export_and_open (void)
+{
+  CtWindow *window = open_window ();
+  CtEndpointPane *server_pane;
+  CtLogView *view = udp_server_log_view (window, &server_pane, NULL);
+  CtMessageLog *log = ct_log_view_get_log (view);
+  g_autofree char *dir = g_dir_make_tmp ("ct-test-window-XXXXXX", NULL);
+  g_autofree char *csv_path = g_build_filename (dir, "log.csv", NULL);
+  g_autofree char *jsonl_path = g_build_filename (dir, "log.jsonl", NULL);
+  g_autoptr(GFile) csv = g_file_new_for_path (csv_path);
+  g_autoptr(GFile) jsonl = g_file_new_for_path (jsonl_path);
+  static const guint8 binary[] = { 0x00, 0xff, 0x10 };
+  g_autofree char *contents = NULL;
+  CtLogWindow *log_window;
+  CtLogView *opened;
+  guint n;
+
+  append_entry (log, CT_DIRECTION_INFO, NULL, "listening", 0, 0);
+  append_entry (log, CT_DIRECTION_IN, "127.0.0.1:7001", "one, \"quoted\"", 3, 0);
+  append_entry (log, CT_DIRECTION_OUT, "127.0.0.1:7001", "two", 3, 0);
+  append_binary (log, CT_DIRECTION_IN, binary, sizeof binary);
+  ct_message_log_flush (log);
+  n = g_list_model_get_n_items (G_LIST_MODEL (log));
+
+  /* CSV: a header and a line per entry */
+  ct_endpoint_pane_export (server_pane, csv, CT_EXPORT_CSV);
+  contents = wait_for_lines (csv, n + 1);
+  g_assert_true (g_str_has_prefix (contents, "time,protocol,role,direction"));
+  g_assert_nonnull (strstr (contents, ",udp,server,in,"));
+  g_clear_pointer (&contents, g_free);
+
+  /* JSON Lines, opened again in a window of its own */
+  ct_endpoint_pane_export (server_pane, jsonl, CT_EXPORT_JSON_LINES);
+  g_free (wait_for_lines (jsonl, n));
+  log_window = ct_window_open_log (window, jsonl);
+  CT_TEST_WAIT_UNTIL (!ct_log_window_is_loading (log_window));
+  g_assert_null (ct_log_window_get_error (log_window));
+  opened = ct_log_window_get_log_view (log_window);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ct_log_view_get_log (opened))), ==, n);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (log_window)), ==, "log.jsonl");
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CtMessage) a = g_list_model_get_item (G_LIST_MODEL (log), i);
+      g_autoptr(CtMessage) b = g_list_model_get_item (G_LIST_MODEL (ct_log_view_get_log (opened)), i);
+      gsize size_a, size_b;
+      const guint8 *data_a = ct_message_get_data (a, &size_a);
+      const guint8 *data_b = ct_message_get_data (b, &size_b);
+
+      g_assert_cmpint (ct_message_get_direction (a), ==, ct_message_get_direction (b));
+      g_assert_cmpmem (data_a, size_a, data_b, size_b);
+    }
+
+  /* Read-only: no endpoint to resend to; filtering works as anywhere */
+  ct_log_view_select (opened, 1);
+  g_assert_false (gtk_widget_get_visible (find_button (GTK_WIDGET (opened), "_Resend")));
+  ct_log_view_set_filter_text (opened, "two");
+  g_assert_cmpuint (n_shown (opened), ==, 1);
+
+  /* A file that is not a log says so */
+  {
+    g_autofree char *bad_path = g_build_filename (dir, "bad.jsonl", NULL);
+    g_autoptr(GFile) bad = g_file_new_for_path (bad_path);
+    CtLogWindow *bad_window;
+
+    g_assert_true (g_file_set_contents (bad_path, "this is not JSON\n", -1, NULL));
+    bad_window = ct_window_open_log (window, bad);
+    CT_TEST_WAIT_UNTIL (!ct_log_window_is_loading (bad_window));
+    g_assert_nonnull (ct_log_window_get_error (bad_window));
+    gtk_window_destroy (GTK_WINDOW (bad_window));
+    g_unlink (bad_path);
+  }
+
+  gtk_window_destroy (GTK_WINDOW (log_window));
+  g_unlink (csv_path);
+  g_unlink (jsonl_path);
+  g_rmdir (dir);
+  close_window (window);
+}
+
+static void
+test_log_view_stats (void)
+{
+  CtWindow *window = open_window ();
+  CtLogView *view = udp_server_log_view (window, NULL, NULL);
+  CtMessageLog *log = ct_log_view_get_log (view);
+  CtLogStatsView *stats = ct_log_view_get_stats_view (view);
+  gint64 now = g_get_real_time ();
+  guint updates;
+  gint64 end;
+
+  append_entry (log, CT_DIRECTION_IN, "127.0.0.1:7001", "request", 9, now);
+  append_entry (log, CT_DIRECTION_OUT, "127.0.0.1:7001", "reply", 9, now + 2000);
+  append_entry (log, CT_DIRECTION_IN, "127.0.0.1:7001", "more", 0, now);
+  ct_message_log_flush (log);
+
+  /* Ctrl+I opens the popover; it shows the figures at once */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "log.show-stats", NULL));
+  CT_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (stats)));
+  CT_TEST_WAIT_UNTIL (({ g_autofree char *t = ct_log_stats_view_dup_text (stats);
+                         g_str_has_prefix (t, "in 2 ") && strstr (t, "\nout 1 ") != NULL; }));
+
+  /* A flood of changes redraws a few times a second, no more */
+  updates = ct_log_stats_view_get_n_updates (stats);
+  end = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < end)
+    {
+      for (guint i = 0; i < 200; i++)
+        append_entry (log, CT_DIRECTION_IN, "127.0.0.1:7001", "flood", 0, 0);
+      g_main_context_iteration (NULL, FALSE);
+    }
+  g_assert_cmpuint (ct_log_stats_view_get_n_updates (stats) - updates, <=, 2 * 4 + 2);
+  g_assert_cmpuint (ct_log_stats_view_get_n_updates (stats) - updates, >=, 2);
+
+  gtk_popover_popdown (GTK_POPOVER (gtk_widget_get_ancestor (GTK_WIDGET (stats), GTK_TYPE_POPOVER)));
+  settle ();
+  close_window (window);
+}
+
+/* A flood of appends into the log on screen: the window keeps answering */
+typedef struct
+{
+  CtLogView    *view;
+  CtMessageLog *log;
+  guint         appended;
+  guint         probes;
+  guint         answers;
+  gint64        probe_time;
+  gint64        worst;
+  gint64        worst_filter;
+  gboolean      probe_bound;
+  guint         paints;
+  guint         append_source;
+  gint64        append_time;
+  gboolean      done;
+} Flood;
+
+#define FLOOD_ENTRIES 200000
+#define FLOOD_CHUNK   2000
+#define FLOOD_GAP_MS  5
+#define FLOOD_BOUND_US (1 * G_USEC_PER_SEC)
+
+/* A chunk of entries, then again after a pause as long as it took (and at
+ * least FLOOD_GAP_MS): as a socket source of the main loop delivers a
+ * flood, at the default priority but not all the time (a source that never
+ * stops being ready starves every lower priority: a test of GLib rather
+ * than of the window). Under ASan that is still about 100,000 entries a
+ * second. */
+static gboolean
+flood_append (gpointer data)
+{
+  Flood *flood = data;
+  gint64 chunk_start = g_get_monotonic_time ();
+  guint gap;
+
+  for (guint i = 0; i < FLOOD_CHUNK && flood->appended < FLOOD_ENTRIES; i++, flood->appended++)
+    {
+      char text[32];
+
+      g_snprintf (text, sizeof text, "flood %u", flood->appended);
+      append_entry (flood->log, flood->appended % 2 ? CT_DIRECTION_OUT : CT_DIRECTION_IN,
+                    "127.0.0.1:7001", text, 0, 0);
+    }
+  if (flood->appended % 20000 == 0)
+    g_test_message ("%u appended, %u probes, %u answered", flood->appended, flood->probes, flood->answers);
+  gap = MAX (FLOOD_GAP_MS, (g_get_monotonic_time () - chunk_start) / 1000);
+  flood->append_time += g_get_monotonic_time () - chunk_start;
+  if (flood->appended < FLOOD_ENTRIES)
+    flood->append_source = g_timeout_add (gap, flood_append, flood);
+  else
+    {
+      flood->append_source = 0;
+      flood->done = TRUE;
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+flood_answered (gpointer data)
+{
+  Flood *flood = data;
+
+  gint64 took = g_get_monotonic_time () - flood->probe_time;
+
+  if (flood->probe_bound)
+    flood->worst = MAX (flood->worst, took);
+  else
+    flood->worst_filter = MAX (flood->worst_filter, took);
+  g_test_message ("probe %u (%u entries) answered in %.0f ms", flood->probes - 1, flood->appended,
+                  took / 1000.0);
+  flood->answers++;
+  return G_SOURCE_REMOVE;
+}
+
+/* A person using the window meanwhile: select the newest entry and copy
+ * it, pause, resume; each answered (the main loop down to its lowest
+ * priority) within the bound. Filtering is timed too but not bound: turning
+ * a filter on or off replaces every row of the list, which costs the same
+ * with or without a flood (and is slow under this test's slow ASan unwinding
+ * on every allocation), so it is reported rather than asserted. */
+static gboolean
+flood_probe (gpointer data)
+{
+  Flood *flood = data;
+  guint n;
+
+  if (flood->answers < flood->probes)
+    return G_SOURCE_CONTINUE;   /* the last one is still waiting */
+  if (flood->done)
+    return G_SOURCE_REMOVE;
+
+  flood->probe_time = g_get_monotonic_time ();
+  flood->probe_bound = TRUE;
+  switch (flood->probes % 8)
+    {
+    case 1:
+    case 3:
+      gtk_widget_activate_action (GTK_WIDGET (flood->view), "log.pause", NULL);
+      break;
+
+    case 5:
+    case 7:
+      /* Filtered while the flood goes on: the matches keep coming */
+      ct_log_view_set_filter_text (flood->view, flood->probes % 8 == 5 ? "flood 1" : NULL);
+      flood->probe_bound = FALSE;
+      break;
+
+    default:
+      n = g_list_model_get_n_items (ct_log_view_get_model (flood->view));
+      if (n > 0)
+        ct_log_view_select (flood->view, n - 1);
+      gtk_widget_activate_action (GTK_WIDGET (flood->view), "log.copy", NULL);
+      break;
+    }
+  flood->probes++;
+  g_idle_add_full (G_PRIORITY_LOW, flood_answered, flood, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_after_paint (GdkFrameClock *clock,
+                Flood         *flood)
+{
+  flood->paints++;
+}
+
+static void
+test_log_view_flood (void)
+{
+  CtWindow *window = open_window ();
+  Flood flood = { 0 };
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  gulong paint_handler;
+  guint probe_source;
+  gint64 start = g_get_monotonic_time ();
+
+  flood.view = udp_server_log_view (window, NULL, NULL);
+  flood.log = ct_log_view_get_log (flood.view);
+  paint_handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &flood);
+  settle ();
+
+  flood.append_source = g_timeout_add (FLOOD_GAP_MS, flood_append, &flood);
+  probe_source = g_timeout_add (100, flood_probe, &flood);
+  WAIT_UNTIL_S (flood.done && flood.answers == flood.probes, 120);
+  g_source_remove (probe_source);
+  g_test_message ("%u entries in %.1f s (%.1f s appending); %u probes, the slowest answered in %.0f ms "
+                  "(filtering: %.0f ms); %u frames painted",
+                  FLOOD_ENTRIES, (g_get_monotonic_time () - start) / 1e6, flood.append_time / 1e6, flood.probes,
+                  flood.worst / 1000.0, flood.worst_filter / 1000.0, flood.paints);
+
+  g_assert_cmpuint (flood.probes, >=, 8);
+  g_assert_cmpint (flood.worst, <, FLOOD_BOUND_US);
+  /* The list went on being drawn */
+  g_assert_cmpuint (flood.paints, >=, 5);
+
+  /* Whatever the probes left, all of it is there */
+  ct_log_view_set_paused (flood.view, FALSE);
+  ct_log_view_set_filter_text (flood.view, NULL);
+  ct_message_log_flush (flood.log);
+  g_assert_cmpuint (g_list_model_get_n_items (ct_log_view_get_model (flood.view)), >=, FLOOD_ENTRIES);
+
+  g_signal_handler_disconnect (clock, paint_handler);
+  close_window (window);
+}
+
 static CtApplication *
 test_application (void)
 {
@@ -1766,6 +2514,16 @@ main (int    argc,
   g_test_add_func ("/ct/window/chat", test_chat_page);
   g_test_add_func ("/ct/window/log-view/message-commands", test_log_view_message_commands);
   g_test_add_func ("/ct/window/pane/reconnecting", test_pane_reconnecting);
+  g_test_add_func ("/ct/window/log-view/fits-column", test_log_view_fits_column);
+  g_test_add_func ("/ct/window/log-view/filter", test_log_view_filter);
+  g_test_add_func ("/ct/window/log-view/pause", test_log_view_pause);
+  g_test_add_func ("/ct/window/log-view/latency", test_log_view_latency);
+  g_test_add_func ("/ct/window/log-view/detail", test_log_view_detail);
+  g_test_add_func ("/ct/window/log-view/copy", test_log_view_copy);
+  g_test_add_func ("/ct/window/log-view/resend", test_log_view_resend);
+  g_test_add_func ("/ct/window/log-view/export-and-open", test_log_view_export_and_open);
+  g_test_add_func ("/ct/window/log-view/stats", test_log_view_stats);
+  g_test_add_func ("/ct/window/log-view/flood", test_log_view_flood);
   g_test_add_func ("/ct/window/file-tail", test_file_tail);
   g_test_add_func ("/ct/window/amqp/broker-bar-needs-application", test_amqp_broker_bar_needs_application);
   g_test_add_func ("/ct/window/amqp/broker-not-installed", test_amqp_broker_not_installed);

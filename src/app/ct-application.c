@@ -250,6 +250,7 @@ ct_application_startup (GApplication *application)
     { "win.clear-logs", { "<Control>k", NULL } },
     { "win.add-client", { "<Control><Shift>n", NULL } },
     { "win.demo", { "<Control><Shift>d", NULL } },
+    { "win.open-log", { "<Control>o", NULL } },
     { "win.next-page", { "<Control>Page_Down", NULL } },
     { "win.previous-page", { "<Control>Page_Up", NULL } },
   };

@@ -41,6 +41,7 @@ struct _CtEndpointPane
   char                 *title;
   GPtrArray            *locked_rows;   /* rows insensitive while running */
   GtkFileChooserNative *chooser;
+  CtExportFormat        chooser_format;
 };
 
 G_DEFINE_FINAL_TYPE (CtEndpointPane, ct_endpoint_pane, GTK_TYPE_WIDGET)
@@ -533,14 +534,43 @@ export_cb (GObject      *object,
 {
   g_autoptr(CtEndpointPane) self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean csv = g_async_result_is_tagged (result, ct_csv_export_async);
 
-  if (!ct_jsonl_export_finish (result, &error))
+  if (!(csv ? ct_csv_export_finish (result, &error) : ct_jsonl_export_finish (result, &error)))
     {
       g_autofree char *text = g_strdup_printf (_("Could not export the log: %s"), error->message);
       toast (self, text);
       return;
     }
   toast (self, _("Log exported"));
+}
+
+/**
+ * ct_endpoint_pane_export:
+ *
+ * Writes the pane's whole log to @file as JSON Lines or CSV, in a worker
+ * thread; says how it went in a toast.
+ */
+void
+ct_endpoint_pane_export (CtEndpointPane *self,
+                         GFile          *file,
+                         CtExportFormat  format)
+{
+  CtMessageLog *log;
+  const char *protocol;
+  const char *role;
+
+  g_return_if_fail (CT_IS_ENDPOINT_PANE (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  log = ct_endpoint_get_log (self->endpoint);
+  protocol = ct_endpoint_get_protocol_id (self->endpoint);
+  role = ct_role_to_string (ct_endpoint_get_role (self->endpoint));
+  ct_message_log_flush (log);
+  if (format == CT_EXPORT_CSV)
+    ct_csv_export_async (log, protocol, role, file, NULL, export_cb, g_object_ref (self));
+  else
+    ct_jsonl_export_async (log, protocol, role, file, NULL, export_cb, g_object_ref (self));
 }
 
 static void
@@ -552,10 +582,7 @@ on_chooser_response (GtkNativeDialog *dialog,
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
 
-      ct_jsonl_export_async (ct_endpoint_get_log (self->endpoint),
-                             ct_endpoint_get_protocol_id (self->endpoint),
-                             ct_role_to_string (ct_endpoint_get_role (self->endpoint)),
-                             file, NULL, export_cb, g_object_ref (self));
+      ct_endpoint_pane_export (self, file, self->chooser_format);
     }
   g_clear_object (&self->chooser);
 }
@@ -569,22 +596,36 @@ export_action (GtkWidget  *widget,
   g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
   g_autofree char *name = NULL;
   GtkRoot *root = gtk_widget_get_root (widget);
+  gboolean csv = g_str_equal (action_name, "pane.export-csv");
 
   if (self->chooser)
     return;
 
+  self->chooser_format = csv ? CT_EXPORT_CSV : CT_EXPORT_JSON_LINES;
   self->chooser = gtk_file_chooser_native_new (_("Export Log"),
                                                GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                                GTK_FILE_CHOOSER_ACTION_SAVE,
                                                _("_Export"), _("_Cancel"));
-  gtk_file_filter_set_name (filter, _("JSON Lines"));
-  gtk_file_filter_add_pattern (filter, "*.jsonl");
+  gtk_file_filter_set_name (filter, csv ? _("CSV") : _("JSON Lines"));
+  gtk_file_filter_add_pattern (filter, csv ? "*.csv" : "*.jsonl");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
-  name = g_strdup_printf ("crosstalk-%s-%s.jsonl", ct_endpoint_get_protocol_id (self->endpoint),
-                          ct_role_to_string (ct_endpoint_get_role (self->endpoint)));
+  name = g_strdup_printf ("crosstalk-%s-%s.%s", ct_endpoint_get_protocol_id (self->endpoint),
+                          ct_role_to_string (ct_endpoint_get_role (self->endpoint)),
+                          csv ? "csv" : "jsonl");
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
   g_signal_connect (self->chooser, "response", G_CALLBACK (on_chooser_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+/* Ctrl+F, Ctrl+P, Ctrl+I and Ctrl+Shift+R anywhere in the pane act on its log */
+static gboolean
+forward_to_log (GtkWidget *widget,
+                GVariant  *args,
+                gpointer   user_data)
+{
+  CtEndpointPane *self = CT_ENDPOINT_PANE (widget);
+
+  return gtk_widget_activate_action (GTK_WIDGET (self->log_view), g_variant_get_string (args, NULL), NULL);
 }
 
 /* -- public ------------------------------------------------------------- */
@@ -695,6 +736,49 @@ ct_endpoint_pane_set_composer_text (CtEndpointPane *self,
 {
   g_return_if_fail (CT_IS_ENDPOINT_PANE (self));
   gtk_editable_set_text (GTK_EDITABLE (self->composer), text);
+}
+
+const char *
+ct_endpoint_pane_get_composer_text (CtEndpointPane *self)
+{
+  g_return_val_if_fail (CT_IS_ENDPOINT_PANE (self), NULL);
+  return gtk_editable_get_text (GTK_EDITABLE (self->composer));
+}
+
+/**
+ * ct_endpoint_pane_compose_from:
+ *
+ * Puts @message's payload in the composer, ready to send again: as text
+ * when it is text, else as hex bytes (and the endpoint's `format` setting,
+ * when it has one, follows).
+ */
+void
+ct_endpoint_pane_compose_from (CtEndpointPane *self,
+                               CtMessage      *message)
+{
+  g_autofree char *text = NULL;
+  gboolean has_format;
+  CtPayloadFormat format;
+
+  g_return_if_fail (CT_IS_ENDPOINT_PANE (self));
+  g_return_if_fail (CT_IS_MESSAGE (message));
+
+  has_format = g_object_class_find_property (G_OBJECT_GET_CLASS (self->endpoint), "format") != NULL;
+  text = ct_message_dup_text (message);
+  format = CT_PAYLOAD_FORMAT_TEXT;
+  if (text == NULL)
+    {
+      gsize size;
+      const guint8 *data = ct_message_get_data (message, &size);
+
+      text = ct_payload_to_hex (data, size);
+      format = CT_PAYLOAD_FORMAT_HEX;
+    }
+  if (has_format)
+    g_object_set (self->endpoint, "format", format, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->composer), text);
+  gtk_widget_grab_focus (GTK_WIDGET (self->composer));
+  gtk_editable_set_position (GTK_EDITABLE (self->composer), -1);
 }
 
 void
@@ -877,8 +961,16 @@ ct_endpoint_pane_class_init (CtEndpointPaneClass *klass)
   gtk_widget_class_install_action (widget_class, "pane.command", "s", command_action);
   gtk_widget_class_install_action (widget_class, "pane.clear", NULL, clear_action);
   gtk_widget_class_install_action (widget_class, "pane.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "pane.export-csv", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "pane.use-local-server", NULL, use_local_server_action);
   gtk_widget_class_install_action (widget_class, "pane.dismiss-error", NULL, dismiss_error_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "pane.export", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "pane.export-csv", NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, forward_to_log, "s", "log.focus-filter");
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, forward_to_log, "s", "log.pause");
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, forward_to_log, "s", "log.show-stats");
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK, forward_to_log, "s", "log.resend");
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "ctendpointpane");

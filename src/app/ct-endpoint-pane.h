@@ -11,6 +11,12 @@
 
 G_BEGIN_DECLS
 
+typedef enum
+{
+  CT_EXPORT_JSON_LINES,
+  CT_EXPORT_CSV,
+} CtExportFormat;
+
 #define CT_TYPE_ENDPOINT_PANE (ct_endpoint_pane_get_type ())
 
 G_DECLARE_FINAL_TYPE (CtEndpointPane, ct_endpoint_pane, CT, ENDPOINT_PANE, GtkWidget)
@@ -29,5 +35,11 @@ void        ct_endpoint_pane_add_header_widget (CtEndpointPane *self,
                                                 GtkWidget      *widget);
 CtLogView  *ct_endpoint_pane_get_log_view      (CtEndpointPane *self);
 void        ct_endpoint_pane_focus_composer    (CtEndpointPane *self);
+const char *ct_endpoint_pane_get_composer_text (CtEndpointPane *self);
+void        ct_endpoint_pane_compose_from      (CtEndpointPane *self,
+                                                CtMessage      *message);
+void        ct_endpoint_pane_export            (CtEndpointPane *self,
+                                                GFile          *file,
+                                                CtExportFormat  format);
 
 G_END_DECLS

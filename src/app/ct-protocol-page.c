@@ -519,6 +519,29 @@ client_free (Client *client)
   g_free (client);
 }
 
+/* Resend from any log of the page: into the composer of that client, or
+ * (from the server's log) of the client shown or last worked in */
+static void
+on_resend (CtLogView      *log_view,
+           CtMessage      *message,
+           CtProtocolPage *self)
+{
+  GtkWidget *pane = gtk_widget_get_ancestor (GTK_WIDGET (log_view), CT_TYPE_ENDPOINT_PANE);
+
+  if (pane == NULL || pane == self->server_pane)
+    pane = GTK_WIDGET (ct_protocol_page_get_selected_client_pane (self));
+  if (pane)
+    ct_endpoint_pane_compose_from (CT_ENDPOINT_PANE (pane), message);
+}
+
+static void
+connect_resend (CtProtocolPage *self,
+                GtkWidget      *pane)
+{
+  g_signal_connect_object (ct_endpoint_pane_get_log_view (CT_ENDPOINT_PANE (pane)), "resend",
+                           G_CALLBACK (on_resend), self, 0);
+}
+
 static Client *
 add_client (CtProtocolPage *self)
 {
@@ -541,6 +564,7 @@ add_client (CtProtocolPage *self)
   gtk_widget_set_parent (client->separator, GTK_WIDGET (self));
   gtk_widget_set_parent (client->pane, GTK_WIDGET (self));
   ct_endpoint_pane_set_server (CT_ENDPOINT_PANE (client->pane), self->server);
+  connect_resend (self, client->pane);
   g_ptr_array_add (self->clients, client);
   update_client_title (client);
 
@@ -842,6 +866,7 @@ ct_protocol_page_new (const CtProtocol *protocol)
   self->server = ct_protocol_new_endpoint (protocol, CT_ROLE_SERVER);
   self->server_pane = ct_endpoint_pane_new (self->server, _(protocol->server_title));
   gtk_widget_set_parent (self->server_pane, GTK_WIDGET (self));
+  connect_resend (self, self->server_pane);
   if (protocol->multi_client)
     create_bar (self);
   add_client (self);

@@ -13,6 +13,7 @@
 
 #include "ct-application.h"
 #include "ct-broker-bar.h"
+#include "ct-log-window.h"
 #include "ct-window.h"
 
 /* The page that gets the local broker's bar */
@@ -26,6 +27,7 @@ struct _CtWindow
   CtBrokerBar          *broker_bar;   /* (nullable): on the RabbitMQ page */
 
   GSettings            *settings;
+  GtkFileChooserNative *open_chooser;  /* (nullable): Open Log… under way */
 };
 
 G_DEFINE_FINAL_TYPE (CtWindow, ct_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -296,6 +298,67 @@ demo_action (GSimpleAction *action,
   ct_protocol_page_demo (page);
 }
 
+/**
+ * ct_window_open_log:
+ *
+ * Opens an exported JSON Lines log in a window of its own.
+ *
+ * Returns: (transfer none): that window, shown
+ */
+CtLogWindow *
+ct_window_open_log (CtWindow *self,
+                    GFile    *file)
+{
+  GtkWidget *window;
+
+  g_return_val_if_fail (CT_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+
+  window = ct_log_window_new (gtk_window_get_application (GTK_WINDOW (self)), file);
+  gtk_window_present (GTK_WINDOW (window));
+  return CT_LOG_WINDOW (window);
+}
+
+static void
+on_open_response (GtkNativeDialog *dialog,
+                  int              response,
+                  CtWindow        *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      if (file)
+        ct_window_open_log (self, file);
+    }
+  g_clear_object (&self->open_chooser);
+}
+
+static void
+open_log_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  CtWindow *self = CT_WINDOW (user_data);
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+
+  if (self->open_chooser)
+    return;
+
+  self->open_chooser = gtk_file_chooser_native_new (_("Open Log"), GTK_WINDOW (self),
+                                                    GTK_FILE_CHOOSER_ACTION_OPEN,
+                                                    _("_Open"), _("_Cancel"));
+  gtk_file_filter_set_name (filter, _("JSON Lines"));
+  gtk_file_filter_add_pattern (filter, "*.jsonl");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->open_chooser), filter);
+  gtk_file_filter_set_name (all, _("All Files"));
+  gtk_file_filter_add_pattern (all, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->open_chooser), all);
+  g_signal_connect (self->open_chooser, "response", G_CALLBACK (on_open_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->open_chooser));
+}
+
 static void
 switch_page (CtWindow *self,
              int       delta)
@@ -360,6 +423,11 @@ ct_window_dispose (GObject *object)
 {
   CtWindow *self = CT_WINDOW (object);
 
+  if (self->open_chooser)
+    {
+      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->open_chooser));
+      g_clear_object (&self->open_chooser);
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), CT_TYPE_WINDOW);
   self->broker_bar = NULL;
   g_clear_object (&self->settings);
@@ -389,6 +457,7 @@ static const GActionEntry actions[] = {
   { "clear-logs", clear_logs_action },
   { "add-client", add_client_action },
   { "demo", demo_action },
+  { "open-log", open_log_action },
   { "next-page", next_page_action },
   { "previous-page", previous_page_action },
 };

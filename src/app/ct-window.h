@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "ct-broker-bar.h"
+#include "ct-log-window.h"
 #include "ct-protocol-page.h"
 
 G_BEGIN_DECLS
@@ -21,5 +22,7 @@ CtProtocolPage *ct_window_get_page   (CtWindow       *self,
 void            ct_window_show_page  (CtWindow       *self,
                                       const char     *protocol_id);
 CtBrokerBar    *ct_window_get_broker_bar (CtWindow   *self);
+CtLogWindow    *ct_window_open_log   (CtWindow       *self,
+                                      GFile          *file);
 
 G_END_DECLS
