@@ -370,6 +370,15 @@ test_crud (Fixture       *f,
 
     g_assert_cmpstr (sent, ==, "{\"title\": \"write tests\"}");
     g_assert_cmpstr (out_summary, ==, "POST /api/tasks");
+    /* Resend: the request line and body again, as the composer takes them */
+    {
+      CtPayloadFormat format = CT_PAYLOAD_FORMAT_HEX;
+      g_autofree char *again = ct_endpoint_dup_composer_text (f->client, out, &format);
+      g_autofree char *line_again = g_strdup_printf ("POST %s {\"title\": \"write tests\"}", expected_url);
+
+      g_assert_cmpstr (again, ==, line_again);
+      g_assert_cmpint (format, ==, CT_PAYLOAD_FORMAT_TEXT);
+    }
     g_assert_cmpstr (method, ==, "POST");
     g_assert_cmpstr (url, ==, expected_url);
     g_assert_cmpstr (ct_message_get_peer (out), ==, peer);

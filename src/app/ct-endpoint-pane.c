@@ -764,16 +764,7 @@ ct_endpoint_pane_compose_from (CtEndpointPane *self,
   g_return_if_fail (CT_IS_MESSAGE (message));
 
   has_format = g_object_class_find_property (G_OBJECT_GET_CLASS (self->endpoint), "format") != NULL;
-  text = ct_message_dup_text (message);
-  format = CT_PAYLOAD_FORMAT_TEXT;
-  if (text == NULL)
-    {
-      gsize size;
-      const guint8 *data = ct_message_get_data (message, &size);
-
-      text = ct_payload_to_hex (data, size);
-      format = CT_PAYLOAD_FORMAT_HEX;
-    }
+  text = ct_endpoint_dup_composer_text (self->endpoint, message, &format);
   if (has_format)
     g_object_set (self->endpoint, "format", format, NULL);
   gtk_editable_set_text (GTK_EDITABLE (self->composer), text);

@@ -16,6 +16,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "ct-endpoint.h"
+#include "ct-payload.h"
 #include "ct-enums.h"
 #include "ct-error.h"
 #include "ct-net.h"
@@ -540,6 +541,39 @@ ct_endpoint_get_n_pending (CtEndpoint *self)
   if (CT_ENDPOINT_GET_CLASS (self)->get_n_pending == NULL)
     return -1;
   return CT_ENDPOINT_GET_CLASS (self)->get_n_pending (self);
+}
+
+/**
+ * ct_endpoint_dup_composer_text:
+ * @format: (out): how the line is written (text, or hex for a payload that
+ *   is not text)
+ *
+ * Resend: @message as a composer line for this endpoint that sends it
+ * again — its payload by default; a protocol whose composer line is more
+ * than the payload (an HTTP request line) says so itself.
+ */
+char *
+ct_endpoint_dup_composer_text (CtEndpoint      *self,
+                               CtMessage       *message,
+                               CtPayloadFormat *format)
+{
+  char *text;
+  gsize size;
+  const guint8 *data;
+
+  g_return_val_if_fail (CT_IS_ENDPOINT (self), NULL);
+  g_return_val_if_fail (CT_IS_MESSAGE (message), NULL);
+
+  if (CT_ENDPOINT_GET_CLASS (self)->dup_composer_text &&
+      (text = CT_ENDPOINT_GET_CLASS (self)->dup_composer_text (self, message, format)) != NULL)
+    return text;
+  *format = CT_PAYLOAD_FORMAT_TEXT;
+  text = ct_message_dup_text (message);
+  if (text)
+    return text;
+  data = ct_message_get_data (message, &size);
+  *format = CT_PAYLOAD_FORMAT_HEX;
+  return ct_payload_to_hex (data, size);
 }
 
 /**

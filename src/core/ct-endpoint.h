@@ -75,6 +75,9 @@ G_DECLARE_DERIVABLE_TYPE (CtEndpoint, ct_endpoint, CT, ENDPOINT, GObject)
  * @get_n_pending: messages sent that still wait for an answer (%NULL: the
  *   endpoint does not keep count)
  * @message_written: a front end with nobody to click wrote @message out
+ * @dup_composer_text: @message (an entry of any log of the protocol) as a
+ *   composer line that sends it again, and the format it is written in; the
+ *   default is its payload, as text or else as hex
  */
 struct _CtEndpointClass
 {
@@ -132,6 +135,9 @@ struct _CtEndpointClass
   gint64   (*get_n_pending) (CtEndpoint         *self);
   void     (*message_written) (CtEndpoint       *self,
                             CtMessage           *message);
+  char *   (*dup_composer_text) (CtEndpoint     *self,
+                            CtMessage           *message,
+                            CtPayloadFormat     *format);
 
   gpointer padding[1];
 };
@@ -183,6 +189,9 @@ gboolean        ct_endpoint_run_message_command (CtEndpoint        *self,
                                               CtMessage            *message,
                                               GError              **error);
 gint64          ct_endpoint_get_n_pending    (CtEndpoint           *self);
+char           *ct_endpoint_dup_composer_text (CtEndpoint          *self,
+                                              CtMessage            *message,
+                                              CtPayloadFormat      *format);
 void            ct_endpoint_message_written  (CtEndpoint           *self,
                                               CtMessage            *message);
 gboolean        ct_endpoint_can_shutdown_write (CtEndpoint         *self);

@@ -1378,6 +1378,26 @@ ct_http_client_use_server (CtEndpoint *endpoint,
     g_object_set (endpoint, "base-url", url, NULL);
 }
 
+/* Resend: a request entry is its request line and body again */
+static char *
+ct_http_client_dup_composer_text (CtEndpoint      *endpoint,
+                                  CtMessage       *message,
+                                  CtPayloadFormat *format)
+{
+  GVariant *meta = ct_message_get_meta (message);
+  g_autofree char *body = NULL;
+  const char *method, *url;
+
+  if (meta == NULL || !g_variant_lookup (meta, "method", "&s", &method) ||
+      !g_variant_lookup (meta, "url", "&s", &url))
+    return NULL;
+  *format = CT_PAYLOAD_FORMAT_TEXT;
+  body = ct_message_dup_text (message);
+  if (body && *body)
+    return g_strdup_printf ("%s %s %s", method, url, body);
+  return g_strdup_printf ("%s %s", method, url);
+}
+
 static void
 ct_http_client_class_init (CtHttpClientClass *klass)
 {
@@ -1388,6 +1408,7 @@ ct_http_client_class_init (CtHttpClientClass *klass)
   endpoint_class->start = ct_http_client_start;
   endpoint_class->close = ct_http_client_close;
   endpoint_class->send_text = ct_http_client_send_text;
+  endpoint_class->dup_composer_text = ct_http_client_dup_composer_text;
   endpoint_class->use_server = ct_http_client_use_server;
   endpoint_class->check_text = ct_http_client_check_text;
   endpoint_class->commands = commands;
