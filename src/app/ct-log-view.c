@@ -1153,6 +1153,15 @@ ct_log_view_set_endpoint (CtLogView  *self,
 
 /* -- GObject ------------------------------------------------------------ */
 
+/* The statistics popover goes with the view (a window closed with it
+ * open would leave it asking a gone surface for the pointer) */
+static void
+ct_log_view_unmap (GtkWidget *widget)
+{
+  gtk_menu_button_popdown (CT_LOG_VIEW (widget)->stats_button);
+  GTK_WIDGET_CLASS (ct_log_view_parent_class)->unmap (widget);
+}
+
 static void
 ct_log_view_dispose (GObject *object)
 {
@@ -1262,6 +1271,7 @@ ct_log_view_class_init (CtLogViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ct_log_view_dispose;
+  widget_class->unmap = ct_log_view_unmap;
   object_class->finalize = ct_log_view_finalize;
   object_class->get_property = ct_log_view_get_property;
   object_class->set_property = ct_log_view_set_property;
