@@ -60,21 +60,19 @@ role_name (CtEndpoint *endpoint)
   return ct_role_to_string (ct_endpoint_get_role (endpoint));
 }
 
+/* One log entry on stdout: a JSON Lines object, or a line for people */
 static void
-print_message (Cli       *cli,
-               CtMessage *message)
+write_entry (CtMessage  *message,
+             const char *protocol,
+             const char *role,
+             gboolean    json)
 {
   CtDirection direction = ct_message_get_direction (message);
 
-  if (direction == CT_DIRECTION_IN)
-    cli->n_in++;
-  else if (direction == CT_DIRECTION_ERROR)
-    cli->n_errors++;
-
-  if (cli->json)
+  if (json)
     {
-      g_autofree char *line = ct_jsonl_format_message (message, cli->protocol->id,
-                                                       role_name (cli->endpoint));
+      g_autofree char *line = ct_jsonl_format_message (message, protocol, role);
+
       fputs (line, stdout);
       fputc ('\n', stdout);
     }
@@ -93,6 +91,19 @@ print_message (Cli       *cli,
       else
         printf ("%s  %-5s %s\n", time, ct_direction_to_string (direction), summary);
     }
+}
+
+static void
+print_message (Cli       *cli,
+               CtMessage *message)
+{
+  CtDirection direction = ct_message_get_direction (message);
+
+  if (direction == CT_DIRECTION_IN)
+    cli->n_in++;
+  else if (direction == CT_DIRECTION_ERROR)
+    cli->n_errors++;
+  write_entry (message, cli->protocol->id, role_name (cli->endpoint), cli->json);
 }
 
 static void
@@ -428,26 +439,6 @@ typedef struct
 } BrokerCli;
 
 static void
-broker_print (BrokerCli  *cli,
-              CtMessage  *message)
-{
-  if (cli->json)
-    {
-      g_autofree char *line = ct_jsonl_format_message (message, "amqp", "broker");
-
-      printf ("%s\n", line);
-    }
-  else
-    {
-      g_autofree char *time = ct_message_format_time (message, FALSE);
-      g_autofree char *summary = ct_message_dup_summary (message);
-
-      printf ("%s  %-5s %s\n", time, ct_direction_to_string (ct_message_get_direction (message)), summary);
-    }
-  fflush (stdout);
-}
-
-static void
 broker_log_changed (GListModel *model,
                     guint       position,
                     guint       removed,
@@ -458,8 +449,9 @@ broker_log_changed (GListModel *model,
     {
       g_autoptr(CtMessage) message = g_list_model_get_item (model, i);
 
-      broker_print (cli, message);
+      write_entry (message, "amqp", "broker", cli->json);
     }
+  fflush (stdout);
 }
 
 static void
