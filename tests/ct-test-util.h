@@ -251,6 +251,25 @@ ct_test_run_peer (const char         *stdin_text,
 
 G_END_DECLS
 
+/* Stops @endpoint if it still runs, drops the caller's reference and
+ * checks that nothing else holds it; FALSE (with a message) if the endpoint
+ * was not finalized. For programs that keep going after a failed check. */
+static inline gboolean
+ct_test_release_endpoint (CtEndpoint **endpoint)
+{
+  GObject *object = G_OBJECT (*endpoint);
+
+  if (ct_endpoint_get_state (*endpoint) == CT_STATE_RUNNING)
+    ct_test_stop (*endpoint);
+  CT_TEST_WAIT_UNTIL (object->ref_count == 1);
+  g_object_add_weak_pointer (object, (gpointer *) &object);
+  g_clear_object (endpoint);
+  if (object == NULL)
+    return TRUE;
+  g_printerr ("the endpoint was not finalized\n");
+  return FALSE;
+}
+
 /* Removes a directory a test made (g_dir_make_tmp) and all it holds */
 static inline void
 ct_test_rm_rf (const char *dir)

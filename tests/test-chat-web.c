@@ -837,21 +837,8 @@ stop_all (gboolean failed)
 
   if (run.server && failed)
     print_log ();
-  if (run.server)
-    {
-      GObject *server = G_OBJECT (run.server);
-
-      if (ct_endpoint_get_state (run.server) == CT_STATE_RUNNING)
-        ct_test_stop (run.server);
-      CT_TEST_WAIT_UNTIL (server->ref_count == 1);
-      g_object_add_weak_pointer (server, (gpointer *) &server);
-      g_clear_object (&run.server);
-      if (server)
-        {
-          g_printerr ("the server was not finalized\n");
-          ok = FALSE;
-        }
-    }
+  if (run.server && !ct_test_release_endpoint (&run.server))
+    ok = FALSE;
   g_clear_pointer (&run.url, g_free);
   g_clear_pointer (&run.origin, g_free);
   return ok;

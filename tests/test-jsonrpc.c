@@ -10,7 +10,7 @@
 #include <libsoup/soup.h>
 #include <signal.h>
 
-#include "ct-test-util.h"
+#include "ct-test-http.h"
 
 /* Debian's Python, which has python3-jsonrpclib-pelix (a plain `python3`
  * may be another Python without it) */
@@ -95,97 +95,33 @@ start_pair (Fixture *f)
 
 /* -- the test's own HTTP client (libsoup) ----------------------------------- */
 
-typedef struct
-{
-  SoupMessage *message;
-  GBytes      *body;
-  GError      *error;
-  gboolean     done;
-  gint64       started;
-  gint64       finished;
-} Http;
-
-static void
-http_free (Http *h)
-{
-  g_clear_object (&h->message);
-  g_clear_pointer (&h->body, g_bytes_unref);
-  g_clear_error (&h->error);
-  g_free (h);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Http, http_free)
-
-static void
-http_done_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Http *h = user_data;
-
-  h->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &h->error);
-  h->finished = g_get_monotonic_time ();
-  h->done = TRUE;
-}
-
 /* Sends an HTTP request to the server; @content_type NULL sends none */
-static Http *
+static CtTestHttp *
 http_send (Fixture    *f,
            const char *method,
            const char *content_type,
            const char *body)
 {
-  Http *h = g_new0 (Http, 1);
+  SoupMessage *message = soup_message_new (method, f->url);
 
-  h->message = soup_message_new (method, f->url);
-  g_assert_nonnull (h->message);
+  g_assert_nonnull (message);
   if (body)
     {
       g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
 
-      soup_message_set_request_body_from_bytes (h->message, content_type, bytes);
+      soup_message_set_request_body_from_bytes (message, content_type, bytes);
     }
-  h->started = g_get_monotonic_time ();
-  soup_session_send_and_read_async (f->session, h->message, G_PRIORITY_DEFAULT, NULL, http_done_cb, h);
-  return h;
+  return ct_test_http_send (f->session, message);
 }
 
-static void
-http_wait (Http *h)
-{
-  CT_TEST_WAIT_UNTIL (h->done);
-  g_assert_no_error (h->error);
-}
-
-static Http *
+static CtTestHttp *
 http_post (Fixture    *f,
            const char *body)
 {
-  Http *h = http_send (f, SOUP_METHOD_POST, "application/json", body);
+  CtTestHttp *h = http_send (f, SOUP_METHOD_POST, "application/json", body);
 
-  http_wait (h);
+  ct_test_http_wait (h);
   return h;
-}
-
-static guint
-http_status (Http *h)
-{
-  return soup_message_get_status (h->message);
-}
-
-static char *
-http_text (Http *h)
-{
-  gsize size;
-  const char *data = g_bytes_get_data (h->body, &size);
-
-  return size ? g_strndup (data, size) : g_strdup ("");
-}
-
-static gsize
-http_size (Http *h)
-{
-  return g_bytes_get_size (h->body);
 }
 
 static JsonNode *
@@ -204,10 +140,10 @@ static JsonNode *
 rpc (Fixture    *f,
      const char *body)
 {
-  g_autoptr(Http) h = http_post (f, body);
-  g_autofree char *text = http_text (h);
+  g_autoptr(CtTestHttp) h = http_post (f, body);
+  g_autofree char *text = ct_test_http_text (h);
 
-  g_assert_cmpuint (http_status (h), ==, 200);
+  g_assert_cmpuint (ct_test_http_status (h), ==, 200);
   g_assert_cmpstr (soup_message_headers_get_content_type (soup_message_get_response_headers (h->message), NULL),
                    ==, "application/json");
   return parse (text);
@@ -448,23 +384,23 @@ test_spec_example (Fixture       *f,
                    gconstpointer  data)
 {
   const SpecExample *example = data;
-  g_autoptr(Http) h = NULL;
+  g_autoptr(CtTestHttp) h = NULL;
   g_autofree char *text = NULL;
   g_autoptr(CtMessage) in = NULL;
   g_autoptr(CtMessage) out = NULL;
 
   start_server (f);
   h = http_post (f, example->request);
-  text = http_text (h);
+  text = ct_test_http_text (h);
 
   if (example->response == NULL)
     {
-      g_assert_cmpuint (http_status (h), ==, 204);
+      g_assert_cmpuint (ct_test_http_status (h), ==, 204);
       g_assert_cmpstr (text, ==, "");
     }
   else
     {
-      g_assert_cmpuint (http_status (h), ==, 200);
+      g_assert_cmpuint (ct_test_http_status (h), ==, 200);
       g_assert_cmpstr (soup_message_headers_get_content_type (soup_message_get_response_headers (h->message), NULL),
                        ==, "application/json");
       assert_json_matches (text, example->response);
@@ -545,21 +481,21 @@ test_ids_echoed (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
     {
       g_autofree char *body = g_strdup_printf ("{\"jsonrpc\": \"2.0\", \"method\": \"ping\", \"id\": %s}", ids[i]);
-      g_autoptr(Http) h = http_post (f, body);
-      g_autofree char *text = http_text (h);
+      g_autoptr(CtTestHttp) h = http_post (f, body);
+      g_autofree char *text = ct_test_http_text (h);
       g_autoptr(JsonNode) response = parse (text);
       g_autoptr(JsonNode) id = parse (ids[i]);
       g_autofree char *expected = g_strdup_printf ("{\"jsonrpc\": \"2.0\", \"result\": \"pong\", \"id\": %s}", ids[i]);
 
-      g_assert_cmpuint (http_status (h), ==, 200);
+      g_assert_cmpuint (ct_test_http_status (h), ==, 200);
       assert_json_matches (text, expected);
       g_assert_true (json_strict_equal (json_object_get_member (json_node_get_object (response), "id"), id));
     }
 
   /* The large integers are written as they came, digit for digit */
   {
-    g_autoptr(Http) h = http_post (f, "{\"jsonrpc\":\"2.0\",\"method\":\"ping\",\"id\":9007199254740993}");
-    g_autofree char *text = http_text (h);
+    g_autoptr(CtTestHttp) h = http_post (f, "{\"jsonrpc\":\"2.0\",\"method\":\"ping\",\"id\":9007199254740993}");
+    g_autofree char *text = ct_test_http_text (h);
 
     g_assert_nonnull (strstr (text, "\"id\":9007199254740993"));
   }
@@ -719,10 +655,10 @@ test_fail (Fixture       *f,
   }
   {
     /* As a notification, nothing comes back, not even the error */
-    g_autoptr(Http) h = http_post (f, "{\"jsonrpc\": \"2.0\", \"method\": \"fail\", \"params\": [1, \"x\"]}");
+    g_autoptr(CtTestHttp) h = http_post (f, "{\"jsonrpc\": \"2.0\", \"method\": \"fail\", \"params\": [1, \"x\"]}");
 
-    g_assert_cmpuint (http_status (h), ==, 204);
-    g_assert_cmpuint (http_size (h), ==, 0);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 204);
+    g_assert_cmpuint (ct_test_http_size (h), ==, 0);
   }
 }
 
@@ -735,14 +671,14 @@ test_http_method (Fixture       *f,
   start_server (f);
   for (guint i = 0; i < G_N_ELEMENTS (methods); i++)
     {
-      g_autoptr(Http) h = http_send (f, methods[i], NULL, NULL);
+      g_autoptr(CtTestHttp) h = http_send (f, methods[i], NULL, NULL);
       g_autofree char *text = NULL;
       g_autoptr(JsonNode) response = NULL;
 
-      http_wait (h);
-      g_assert_cmpuint (http_status (h), ==, 405);
+      ct_test_http_wait (h);
+      g_assert_cmpuint (ct_test_http_status (h), ==, 405);
       g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (h->message), "Allow"), ==, "POST");
-      text = http_text (h);
+      text = ct_test_http_text (h);
       response = parse (text);
       assert_error (response, CT_JSONRPC_INVALID_REQUEST, "null");
     }
@@ -779,12 +715,12 @@ test_content_type (Fixture       *f,
   start_server (f);
   for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
     {
-      g_autoptr(Http) h = http_send (f, SOUP_METHOD_POST, accepted[i], body);
+      g_autoptr(CtTestHttp) h = http_send (f, SOUP_METHOD_POST, accepted[i], body);
       g_autofree char *text = NULL;
 
-      http_wait (h);
-      text = http_text (h);
-      g_assert_cmpuint (http_status (h), ==, 200);
+      ct_test_http_wait (h);
+      text = ct_test_http_text (h);
+      g_assert_cmpuint (ct_test_http_status (h), ==, 200);
       assert_json_matches (text, "{\"jsonrpc\":\"2.0\",\"result\":\"pong\",\"id\":1}");
     }
 
@@ -798,14 +734,14 @@ test_content_type (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
     {
-      g_autoptr(Http) h = http_send (f, SOUP_METHOD_POST, refused[i], body);
+      g_autoptr(CtTestHttp) h = http_send (f, SOUP_METHOD_POST, refused[i], body);
       g_autofree char *text = NULL;
       g_autoptr(JsonNode) response = NULL;
       JsonObject *error;
 
-      http_wait (h);
-      g_assert_cmpuint (http_status (h), ==, 415);
-      text = http_text (h);
+      ct_test_http_wait (h);
+      g_assert_cmpuint (ct_test_http_status (h), ==, 415);
+      text = ct_test_http_text (h);
       response = parse (text);
       error = assert_error (response, CT_JSONRPC_INVALID_REQUEST, "null");
       g_assert_nonnull (strstr (json_object_get_string_member (error, "message"), refused[i]));
@@ -815,18 +751,17 @@ test_content_type (Fixture       *f,
 
 /* A request body streamed with chunked encoding: its size is known only
  * once it has been read */
-static Http *
+static CtTestHttp *
 http_post_chunked (Fixture    *f,
                    const char *body)
 {
-  Http *h = g_new0 (Http, 1);
   g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data (g_strdup (body), strlen (body), g_free);
+  SoupMessage *message = soup_message_new (SOUP_METHOD_POST, f->url);
+  CtTestHttp *h;
 
-  h->message = soup_message_new (SOUP_METHOD_POST, f->url);
-  soup_message_set_request_body (h->message, "application/json", stream, -1);
-  h->started = g_get_monotonic_time ();
-  soup_session_send_and_read_async (f->session, h->message, G_PRIORITY_DEFAULT, NULL, http_done_cb, h);
-  http_wait (h);
+  soup_message_set_request_body (message, "application/json", stream, -1);
+  h = ct_test_http_send (f->session, message);
+  ct_test_http_wait (h);
   g_assert_cmpint (soup_message_headers_get_encoding (soup_message_get_request_headers (h->message)),
                    ==, SOUP_ENCODING_CHUNKED);
   return h;
@@ -870,12 +805,12 @@ test_body_limit (Fixture       *f,
    * streamed chunked (refused once read) */
   for (guint i = 0; i < 3; i++)
     {
-      g_autoptr(Http) h = i == 2 ? http_post_chunked (f, over) : http_post (f, i == 0 ? over : far_over);
-      g_autofree char *text = http_text (h);
+      g_autoptr(CtTestHttp) h = i == 2 ? http_post_chunked (f, over) : http_post (f, i == 0 ? over : far_over);
+      g_autofree char *text = ct_test_http_text (h);
       g_autoptr(JsonNode) response = parse (text);
       JsonObject *error;
 
-      g_assert_cmpuint (http_status (h), ==, 413);
+      g_assert_cmpuint (ct_test_http_status (h), ==, 413);
       error = assert_error (response, CT_JSONRPC_INVALID_REQUEST, "null");
       g_assert_nonnull (strstr (json_object_get_string_member (error, "message"), "1024"));
     }
@@ -1150,8 +1085,8 @@ static void
 test_concurrent_sleeps (Fixture       *f,
                         gconstpointer  data)
 {
-  Http *sleeps[N_SLEEPS];
-  g_autoptr(Http) ping = NULL;
+  CtTestHttp *sleeps[N_SLEEPS];
+  g_autoptr(CtTestHttp) ping = NULL;
   gint64 start, last = 0, first = G_MAXINT64;
 
   start_server (f);
@@ -1172,17 +1107,17 @@ test_concurrent_sleeps (Fixture       *f,
       g_autofree char *text = NULL;
       g_autofree char *expected = NULL;
 
-      http_wait (sleeps[i]);
-      text = http_text (sleeps[i]);
+      ct_test_http_wait (sleeps[i]);
+      text = ct_test_http_text (sleeps[i]);
       expected = g_strdup_printf ("{\"jsonrpc\":\"2.0\",\"result\":%d,\"id\":%u}", SLEEP_MS, i);
       assert_json_matches (text, expected);
       g_assert_cmpint (sleeps[i]->finished - sleeps[i]->started, >=, SLEEP_MS * 1000);
       last = MAX (last, sleeps[i]->finished);
       first = MIN (first, sleeps[i]->finished);
     }
-  http_wait (ping);
+  ct_test_http_wait (ping);
   {
-    g_autofree char *text = http_text (ping);
+    g_autofree char *text = ct_test_http_text (ping);
 
     assert_json_matches (text, "{\"jsonrpc\":\"2.0\",\"result\":\"pong\",\"id\":\"p\"}");
   }
@@ -1211,22 +1146,22 @@ test_concurrent_sleeps (Fixture       *f,
   }
 
   for (guint i = 0; i < N_SLEEPS; i++)
-    http_free (sleeps[i]);
+    ct_test_http_free (sleeps[i]);
 }
 
 static void
 test_batch_waits_for_all (Fixture       *f,
                           gconstpointer  data)
 {
-  g_autoptr(Http) h = NULL;
+  g_autoptr(CtTestHttp) h = NULL;
   g_autofree char *text = NULL;
 
   start_server (f);
   h = http_post (f, "[{\"jsonrpc\":\"2.0\",\"method\":\"sleep\",\"params\":[200],\"id\":1},"
                     " {\"jsonrpc\":\"2.0\",\"method\":\"ping\",\"id\":2},"
                     " {\"jsonrpc\":\"2.0\",\"method\":\"sleep\",\"params\":[100]}]");
-  text = http_text (h);
-  g_assert_cmpuint (http_status (h), ==, 200);
+  text = ct_test_http_text (h);
+  g_assert_cmpuint (ct_test_http_status (h), ==, 200);
   assert_json_matches (text, "[{\"jsonrpc\":\"2.0\",\"result\":200,\"id\":1},"
                              " {\"jsonrpc\":\"2.0\",\"result\":\"pong\",\"id\":2}]");
   g_assert_cmpint (h->finished - h->started, >=, 200 * 1000);
@@ -1235,11 +1170,11 @@ test_batch_waits_for_all (Fixture       *f,
 
   /* Only notifications, one of them sleeping: 204 once it is done */
   {
-    g_autoptr(Http) n = http_post (f, "[{\"jsonrpc\":\"2.0\",\"method\":\"sleep\",\"params\":[100]},"
+    g_autoptr(CtTestHttp) n = http_post (f, "[{\"jsonrpc\":\"2.0\",\"method\":\"sleep\",\"params\":[100]},"
                                       " {\"jsonrpc\":\"2.0\",\"method\":\"ping\"}]");
 
-    g_assert_cmpuint (http_status (n), ==, 204);
-    g_assert_cmpuint (http_size (n), ==, 0);
+    g_assert_cmpuint (ct_test_http_status (n), ==, 204);
+    g_assert_cmpuint (ct_test_http_size (n), ==, 0);
   }
 }
 
@@ -1249,7 +1184,7 @@ static void
 test_stop_while_sleeping (Fixture       *f,
                           gconstpointer  data)
 {
-  g_autoptr(Http) h = NULL;
+  g_autoptr(CtTestHttp) h = NULL;
 
   start_server (f);
   h = http_send (f, SOUP_METHOD_POST, "application/json",
@@ -1924,12 +1859,12 @@ static JsonNode *
 rpc_valid (Fixture    *f,
            const char *body)
 {
-  g_autoptr(Http) h = http_post (f, body);
-  g_autofree char *text = http_text (h);
+  g_autoptr(CtTestHttp) h = http_post (f, body);
+  g_autofree char *text = ct_test_http_text (h);
   g_autoptr(GError) error = NULL;
   JsonNode *node;
 
-  g_assert_cmpuint (http_status (h), ==, 200);
+  g_assert_cmpuint (ct_test_http_status (h), ==, 200);
   g_assert_true (g_utf8_validate (text, -1, NULL));
   node = json_from_string (text, &error);
   if (node == NULL)

@@ -9,7 +9,7 @@
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
-#include "ct-test-util.h"
+#include "ct-test-http.h"
 #include "ct-rest-server.h"
 #include "ct-rest-store.h"
 
@@ -117,36 +117,6 @@ temp_path (Fixture    *f,
 
 /* -- the test's own HTTP client (libsoup) ----------------------------------- */
 
-typedef struct
-{
-  SoupMessage *message;
-  GBytes      *body;
-  GError      *error;
-  gboolean     done;
-} Http;
-
-static void
-http_free (Http *h)
-{
-  g_clear_object (&h->message);
-  g_clear_pointer (&h->body, g_bytes_unref);
-  g_clear_error (&h->error);
-  g_free (h);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Http, http_free)
-
-static void
-http_done_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Http *h = user_data;
-
-  h->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &h->error);
-  h->done = TRUE;
-}
-
 static char *
 url_of (Fixture    *f,
         const char *path)
@@ -160,7 +130,7 @@ url_of (Fixture    *f,
 /* Sends @method @path with @body (NULL: none) as @content_type (NULL:
  * no Content-Type header), streamed chunked if @chunked, and the headers
  * given as name, value pairs ended by NULL; waits for the answer (bounded) */
-static Http *
+static CtTestHttp *
 request_valist (Fixture    *f,
                 const char *method,
                 const char *path,
@@ -169,45 +139,44 @@ request_valist (Fixture    *f,
                 gboolean    chunked,
                 va_list     ap)
 {
-  Http *h = g_new0 (Http, 1);
   g_autofree char *url = url_of (f, path);
+  SoupMessage *message = soup_message_new (method, url);
   SoupMessageHeaders *headers;
   const char *name;
+  CtTestHttp *h;
 
-  h->message = soup_message_new (method, url);
-  g_assert_nonnull (h->message);
-  headers = soup_message_get_request_headers (h->message);
+  g_assert_nonnull (message);
+  headers = soup_message_get_request_headers (message);
   if (body && chunked)
     {
       g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data (g_strdup (body), strlen (body), g_free);
 
-      soup_message_set_request_body (h->message, content_type, stream, -1);
+      soup_message_set_request_body (message, content_type, stream, -1);
     }
   else if (body)
     {
       g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
 
-      soup_message_set_request_body_from_bytes (h->message, content_type, bytes);
+      soup_message_set_request_body_from_bytes (message, content_type, bytes);
     }
   while ((name = va_arg (ap, const char *)))
     soup_message_headers_replace (headers, name, va_arg (ap, const char *));
 
-  soup_session_send_and_read_async (f->session, h->message, G_PRIORITY_DEFAULT, NULL, http_done_cb, h);
-  CT_TEST_WAIT_UNTIL (h->done);
-  g_assert_no_error (h->error);
+  h = ct_test_http_send (f->session, message);
+  ct_test_http_wait (h);
   if (chunked)
     g_assert_cmpint (soup_message_headers_get_encoding (headers), ==, SOUP_ENCODING_CHUNKED);
   return h;
 }
 
-static Http * request (Fixture    *f,
+static CtTestHttp * request (Fixture    *f,
                        const char *method,
                        const char *path,
                        const char *content_type,
                        const char *body,
                        ...) G_GNUC_NULL_TERMINATED;
 
-static Http *
+static CtTestHttp *
 request (Fixture    *f,
          const char *method,
          const char *path,
@@ -215,7 +184,7 @@ request (Fixture    *f,
          const char *body,
          ...)
 {
-  Http *h;
+  CtTestHttp *h;
   va_list ap;
 
   va_start (ap, body);
@@ -224,14 +193,14 @@ request (Fixture    *f,
   return h;
 }
 
-static Http * request_chunked (Fixture    *f,
+static CtTestHttp * request_chunked (Fixture    *f,
                                const char *method,
                                const char *path,
                                const char *content_type,
                                const char *body,
                                ...) G_GNUC_NULL_TERMINATED;
 
-static Http *
+static CtTestHttp *
 request_chunked (Fixture    *f,
                  const char *method,
                  const char *path,
@@ -239,7 +208,7 @@ request_chunked (Fixture    *f,
                  const char *body,
                  ...)
 {
-  Http *h;
+  CtTestHttp *h;
   va_list ap;
 
   va_start (ap, body);
@@ -248,14 +217,14 @@ request_chunked (Fixture    *f,
   return h;
 }
 
-static Http *
+static CtTestHttp *
 get (Fixture    *f,
      const char *path)
 {
   return request (f, SOUP_METHOD_GET, path, NULL, NULL, NULL);
 }
 
-static Http *
+static CtTestHttp *
 send_json (Fixture    *f,
            const char *method,
            const char *path,
@@ -264,39 +233,19 @@ send_json (Fixture    *f,
   return request (f, method, path, "application/json", body, NULL);
 }
 
-static guint
-status_of (Http *h)
-{
-  return soup_message_get_status (h->message);
-}
-
 static const char *
-header_of (Http       *h,
+header_of (CtTestHttp       *h,
            const char *name)
 {
   return soup_message_headers_get_one (soup_message_get_response_headers (h->message), name);
 }
 
 static const char *
-type_of (Http *h)
+type_of (CtTestHttp *h)
 {
   return soup_message_headers_get_content_type (soup_message_get_response_headers (h->message), NULL);
 }
 
-static char *
-text_of (Http *h)
-{
-  gsize size;
-  const char *data = g_bytes_get_data (h->body, &size);
-
-  return size ? g_strndup (data, size) : g_strdup ("");
-}
-
-static gsize
-size_of (Http *h)
-{
-  return g_bytes_get_size (h->body);
-}
 
 static JsonNode *
 parse (const char *text)
@@ -311,14 +260,14 @@ parse (const char *text)
 
 /* The answer must be @status with a JSON object, which is returned */
 static JsonNode *
-json_of (Http  *h,
+json_of (CtTestHttp  *h,
          guint  status)
 {
-  g_autofree char *text = text_of (h);
+  g_autofree char *text = ct_test_http_text (h);
 
-  if (status_of (h) != status)
+  if (ct_test_http_status (h) != status)
     g_error ("%s %s: expected %u, got %u: %s", soup_message_get_method (h->message),
-             g_uri_get_path (soup_message_get_uri (h->message)), status, status_of (h), text);
+             g_uri_get_path (soup_message_get_uri (h->message)), status, ct_test_http_status (h), text);
   g_assert_cmpstr (type_of (h), ==, "application/json");
   {
     JsonNode *node = parse (text);
@@ -337,7 +286,7 @@ object_of (JsonNode *node)
 /* An error answer: @status, a JSON body {"error":{"status":N,"message":…}}
  * and nothing else, with a message that contains @word (when given) */
 static void
-assert_error (Http       *h,
+assert_error (CtTestHttp       *h,
               guint       status,
               const char *word)
 {
@@ -364,7 +313,7 @@ assert_error (Http       *h,
 static gint64
 task_count (Fixture *f)
 {
-  g_autoptr(Http) h = get (f, "/api");
+  g_autoptr(CtTestHttp) h = get (f, "/api");
   g_autoptr(JsonNode) node = json_of (h, 200);
   JsonArray *collections = json_object_get_array_member (object_of (node), "collections");
   JsonObject *tasks;
@@ -388,10 +337,10 @@ get_item (Fixture     *f,
           const char  *path,
           char       **etag)
 {
-  g_autoptr(Http) h = get (f, path);
-  g_autofree char *text = text_of (h);
+  g_autoptr(CtTestHttp) h = get (f, path);
+  g_autofree char *text = ct_test_http_text (h);
 
-  g_assert_cmpuint (status_of (h), ==, 200);
+  g_assert_cmpuint (ct_test_http_status (h), ==, 200);
   g_assert_cmpstr (type_of (h), ==, "application/json");
   g_assert_nonnull (header_of (h, "ETag"));
   if (etag)
@@ -508,7 +457,7 @@ test_index (Fixture       *f,
 
   for (guint i = 0; i < 2; i++)
     {
-      g_autoptr(Http) h = get (f, i == 0 ? "/api" : "/api/");
+      g_autoptr(CtTestHttp) h = get (f, i == 0 ? "/api" : "/api/");
       g_autoptr(JsonNode) node = json_of (h, 200);
       JsonArray *collections = json_object_get_array_member (object_of (node), "collections");
       JsonObject *tasks;
@@ -523,9 +472,9 @@ test_index (Fixture       *f,
 
   /* The index follows the data */
   {
-    g_autoptr(Http) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", "{\"title\": \"One more\"}");
+    g_autoptr(CtTestHttp) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", "{\"title\": \"One more\"}");
 
-    g_assert_cmpuint (status_of (h), ==, 201);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 201);
   }
   g_assert_cmpint (task_count (f), ==, N_SEED + 1);
 }
@@ -539,7 +488,7 @@ list_ids (Fixture    *f,
           gint64     *offset,
           gint64     *limit)
 {
-  g_autoptr(Http) h = get (f, path);
+  g_autoptr(CtTestHttp) h = get (f, path);
   g_autoptr(JsonNode) node = json_of (h, 200);
   JsonObject *object = object_of (node);
   JsonArray *items = json_object_get_array_member (object, "items");
@@ -630,7 +579,7 @@ test_list (Fixture       *f,
 
   /* Every item a query returns has the text somewhere, whatever its case */
   {
-    g_autoptr(Http) h = get (f, "/api/tasks?q=TeAm");
+    g_autoptr(CtTestHttp) h = get (f, "/api/tasks?q=TeAm");
     g_autoptr(JsonNode) node = json_of (h, 200);
     JsonArray *items = json_object_get_array_member (object_of (node), "items");
 
@@ -649,12 +598,12 @@ test_list (Fixture       *f,
 
   /* A new task is found too, by a word of its own, whatever its case */
   {
-    g_autoptr(Http) h = send_json (f, SOUP_METHOD_POST, "/api/tasks",
+    g_autoptr(CtTestHttp) h = send_json (f, SOUP_METHOD_POST, "/api/tasks",
                                    "{\"title\": \"Water the ÖLBAUM in the lobby\"}");
     g_autofree char *ids = NULL;
     gint64 total;
 
-    g_assert_cmpuint (status_of (h), ==, 201);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 201);
     ids = list_ids (f, "/api/tasks?q=%C3%B6lbaum", &total, NULL, NULL);
     g_assert_cmpstr (ids, ==, "29");
     g_assert_cmpint (total, ==, 1);
@@ -665,7 +614,7 @@ static void
 test_get_item (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(Http) h = NULL;
+  g_autoptr(CtTestHttp) h = NULL;
   g_autoptr(JsonNode) node = NULL;
   JsonObject *task;
   g_autofree char *tags = NULL;
@@ -713,7 +662,7 @@ static void
 test_create (Fixture       *f,
              gconstpointer  data)
 {
-  g_autoptr(Http) h = NULL;
+  g_autoptr(CtTestHttp) h = NULL;
   g_autoptr(JsonNode) node = NULL;
   g_autofree char *created = NULL;
   g_autofree char *tags = NULL;
@@ -724,7 +673,7 @@ test_create (Fixture       *f,
 
   h = send_json (f, SOUP_METHOD_POST, "/api/tasks", "{\"title\": \"  Buy milk  \", \"tags\": [\"home\", \"errands\"]}");
   node = json_of (h, 201);
-  created = text_of (h);
+  created = ct_test_http_text (h);
   task = object_of (node);
   location = header_of (h, "Location");
   g_assert_cmpstr (location, ==, "/api/tasks/29");
@@ -755,7 +704,7 @@ test_create (Fixture       *f,
 
   /* Every field given; the next id follows */
   {
-    g_autoptr(Http) full = send_json (f, SOUP_METHOD_POST, "/api/tasks",
+    g_autoptr(CtTestHttp) full = send_json (f, SOUP_METHOD_POST, "/api/tasks",
                                       "{\"title\": \"Plan the release\", \"notes\": \"with QA\", \"done\": true,"
                                       " \"priority\": \"high\", \"due\": \"2026-02-28\", \"tags\": []}");
     g_autoptr(JsonNode) full_node = json_of (full, 201);
@@ -790,11 +739,11 @@ test_replace (Fixture       *f,
 
   /* A PUT replaces the whole task: what it leaves out takes its default */
   {
-    g_autoptr(Http) h = send_json (f, SOUP_METHOD_PUT, "/api/tasks/2", "{\"title\": \"Renew every certificate\"}");
+    g_autoptr(CtTestHttp) h = send_json (f, SOUP_METHOD_PUT, "/api/tasks/2", "{\"title\": \"Renew every certificate\"}");
     g_autoptr(JsonNode) node = json_of (h, 200);
     JsonObject *task = object_of (node);
     g_autofree char *etag = NULL;
-    g_autofree char *text = text_of (h);
+    g_autofree char *text = ct_test_http_text (h);
     g_autofree char *now = get_item (f, "/api/tasks/2", &etag);
 
     g_assert_cmpint (json_object_get_int_member (task, "id"), ==, 2);
@@ -814,13 +763,13 @@ test_replace (Fixture       *f,
 
   /* The body may repeat the id, not change it */
   {
-    g_autoptr(Http) h = send_json (f, SOUP_METHOD_PUT, "/api/tasks/2", "{\"id\": 2, \"title\": \"Same id\", \"done\": true}");
+    g_autoptr(CtTestHttp) h = send_json (f, SOUP_METHOD_PUT, "/api/tasks/2", "{\"id\": 2, \"title\": \"Same id\", \"done\": true}");
     g_autoptr(JsonNode) node = json_of (h, 200);
 
     g_assert_true (json_object_get_boolean_member (object_of (node), "done"));
   }
   {
-    g_autoptr(Http) h = send_json (f, SOUP_METHOD_PUT, "/api/tasks/2", "{\"id\": 3, \"title\": \"Other id\"}");
+    g_autoptr(CtTestHttp) h = send_json (f, SOUP_METHOD_PUT, "/api/tasks/2", "{\"id\": 3, \"title\": \"Other id\"}");
 
     assert_error (h, 422, "id");
   }
@@ -830,15 +779,15 @@ test_replace (Fixture       *f,
   {
     g_autofree char *before = NULL;
     g_autofree char *text = get_item (f, "/api/tasks/2", &before);
-    g_autoptr(Http) h = send_json (f, SOUP_METHOD_PUT, "/api/tasks/2", text);
+    g_autoptr(CtTestHttp) h = send_json (f, SOUP_METHOD_PUT, "/api/tasks/2", text);
 
-    g_assert_cmpuint (status_of (h), ==, 200);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 200);
     g_assert_cmpstr (header_of (h, "ETag"), ==, before);
   }
 
   /* No such task */
   {
-    g_autoptr(Http) h = send_json (f, SOUP_METHOD_PUT, "/api/tasks/999", "{\"title\": \"Nobody\"}");
+    g_autoptr(CtTestHttp) h = send_json (f, SOUP_METHOD_PUT, "/api/tasks/999", "{\"title\": \"Nobody\"}");
 
     assert_error (h, 404, "999");
   }
@@ -857,7 +806,7 @@ test_merge (Fixture       *f,
 
   /* application/json: only the fields given change */
   {
-    g_autoptr(Http) h = send_json (f, "PATCH", "/api/tasks/3", "{\"done\": true}");
+    g_autoptr(CtTestHttp) h = send_json (f, "PATCH", "/api/tasks/3", "{\"done\": true}");
     g_autoptr(JsonNode) node = json_of (h, 200);
     JsonObject *task = object_of (node);
     g_autofree char *tags = tags_of (node);
@@ -873,14 +822,14 @@ test_merge (Fixture       *f,
 
   /* application/merge-patch+json: null puts a field back to its default */
   {
-    g_autoptr(Http) h = request (f, "PATCH", "/api/tasks/3", "application/merge-patch+json",
+    g_autoptr(CtTestHttp) h = request (f, "PATCH", "/api/tasks/3", "application/merge-patch+json",
                                  "{\"due\": null, \"priority\": \"low\", \"tags\": [\"bug\"], \"notes\": null}", NULL);
     g_autoptr(JsonNode) node = json_of (h, 200);
     JsonObject *task = object_of (node);
     g_autofree char *tags = tags_of (node);
     g_autofree char *etag = NULL;
     g_autofree char *now = get_item (f, "/api/tasks/3", &etag);
-    g_autofree char *text = text_of (h);
+    g_autofree char *text = ct_test_http_text (h);
 
     g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (task, "due")));
     g_assert_cmpstr (json_object_get_string_member (task, "priority"), ==, "low");
@@ -895,10 +844,10 @@ test_merge (Fixture       *f,
   {
     g_autofree char *before = NULL;
     g_autofree char *text = get_item (f, "/api/tasks/3", &before);
-    g_autoptr(Http) h = send_json (f, "PATCH", "/api/tasks/3", "{}");
-    g_autofree char *after = text_of (h);
+    g_autoptr(CtTestHttp) h = send_json (f, "PATCH", "/api/tasks/3", "{}");
+    g_autofree char *after = ct_test_http_text (h);
 
-    g_assert_cmpuint (status_of (h), ==, 200);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 200);
     g_assert_cmpstr (header_of (h, "ETag"), ==, before);
     g_assert_cmpstr (after, ==, text);
   }
@@ -920,7 +869,7 @@ test_merge (Fixture       *f,
 
     for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
       {
-        g_autoptr(Http) h = request (f, "PATCH", "/api/tasks/3", "application/merge-patch+json", refused[i].body, NULL);
+        g_autoptr(CtTestHttp) h = request (f, "PATCH", "/api/tasks/3", "application/merge-patch+json", refused[i].body, NULL);
         g_autofree char *etag = NULL;
         g_autofree char *now = NULL;
 
@@ -933,12 +882,12 @@ test_merge (Fixture       *f,
 
   /* PATCH takes only the two JSON types */
   {
-    g_autoptr(Http) h = request (f, "PATCH", "/api/tasks/3", "text/plain", "{\"done\": false}", NULL);
+    g_autoptr(CtTestHttp) h = request (f, "PATCH", "/api/tasks/3", "text/plain", "{\"done\": false}", NULL);
 
     assert_error (h, 415, "application/merge-patch+json");
   }
   {
-    g_autoptr(Http) h = send_json (f, "PATCH", "/api/tasks/999", "{\"done\": false}");
+    g_autoptr(CtTestHttp) h = send_json (f, "PATCH", "/api/tasks/999", "{\"done\": false}");
 
     assert_error (h, 404, "999");
   }
@@ -951,18 +900,18 @@ test_delete (Fixture       *f,
   start_server (f);
 
   {
-    g_autoptr(Http) h = request (f, SOUP_METHOD_DELETE, "/api/tasks/5", NULL, NULL, NULL);
+    g_autoptr(CtTestHttp) h = request (f, SOUP_METHOD_DELETE, "/api/tasks/5", NULL, NULL, NULL);
 
-    g_assert_cmpuint (status_of (h), ==, 204);
-    g_assert_cmpuint (size_of (h), ==, 0);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 204);
+    g_assert_cmpuint (ct_test_http_size (h), ==, 0);
   }
   {
-    g_autoptr(Http) h = get (f, "/api/tasks/5");
+    g_autoptr(CtTestHttp) h = get (f, "/api/tasks/5");
 
     assert_error (h, 404, "5");
   }
   {
-    g_autoptr(Http) h = request (f, SOUP_METHOD_DELETE, "/api/tasks/5", NULL, NULL, NULL);
+    g_autoptr(CtTestHttp) h = request (f, SOUP_METHOD_DELETE, "/api/tasks/5", NULL, NULL, NULL);
 
     assert_error (h, 404, "5");
   }
@@ -977,20 +926,20 @@ test_delete (Fixture       *f,
     g_assert_cmpint (total, ==, N_SEED - 1);
   }
   {
-    g_autoptr(Http) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", "{\"title\": \"After the delete\"}");
+    g_autoptr(CtTestHttp) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", "{\"title\": \"After the delete\"}");
 
-    g_assert_cmpuint (status_of (h), ==, 201);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 201);
     g_assert_cmpstr (header_of (h, "Location"), ==, "/api/tasks/29");
   }
 
   /* The last one can go, and come back by a new id */
   {
-    g_autoptr(Http) h = request (f, SOUP_METHOD_DELETE, "/api/tasks/29", NULL, NULL, NULL);
+    g_autoptr(CtTestHttp) h = request (f, SOUP_METHOD_DELETE, "/api/tasks/29", NULL, NULL, NULL);
 
-    g_assert_cmpuint (status_of (h), ==, 204);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 204);
   }
   {
-    g_autoptr(Http) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", "{\"title\": \"Again\"}");
+    g_autoptr(CtTestHttp) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", "{\"title\": \"Again\"}");
 
     g_assert_cmpstr (header_of (h, "Location"), ==, "/api/tasks/30");
   }
@@ -1001,22 +950,22 @@ static void
 assert_head_like_get (Fixture    *f,
                       const char *path)
 {
-  g_autoptr(Http) g = get (f, path);
-  g_autoptr(Http) h = request (f, SOUP_METHOD_HEAD, path, NULL, NULL, NULL);
+  g_autoptr(CtTestHttp) g = get (f, path);
+  g_autoptr(CtTestHttp) h = request (f, SOUP_METHOD_HEAD, path, NULL, NULL, NULL);
   SoupMessageHeaders *get_headers = soup_message_get_response_headers (g->message);
   SoupMessageHeaders *head_headers = soup_message_get_response_headers (h->message);
 
   g_test_message ("HEAD %s", path);
-  g_assert_cmpuint (status_of (h), ==, status_of (g));
-  g_assert_cmpuint (size_of (g), >, 0);
-  g_assert_cmpuint (size_of (h), ==, 0);
+  g_assert_cmpuint (ct_test_http_status (h), ==, ct_test_http_status (g));
+  g_assert_cmpuint (ct_test_http_size (g), >, 0);
+  g_assert_cmpuint (ct_test_http_size (h), ==, 0);
   g_assert_cmpstr (type_of (h), ==, type_of (g));
   g_assert_cmpstr (header_of (h, "ETag"), ==, header_of (g, "ETag"));
   g_assert_cmpstr (header_of (h, "Content-Security-Policy"), ==, header_of (g, "Content-Security-Policy"));
   g_assert_cmpint (soup_message_headers_get_encoding (get_headers), ==, SOUP_ENCODING_CONTENT_LENGTH);
   g_assert_cmpint (soup_message_headers_get_encoding (head_headers), ==, SOUP_ENCODING_CONTENT_LENGTH);
-  g_assert_cmpint (soup_message_headers_get_content_length (head_headers), ==, size_of (g));
-  g_assert_cmpint (soup_message_headers_get_content_length (get_headers), ==, size_of (g));
+  g_assert_cmpint (soup_message_headers_get_content_length (head_headers), ==, ct_test_http_size (g));
+  g_assert_cmpint (soup_message_headers_get_content_length (get_headers), ==, ct_test_http_size (g));
 }
 
 static void
@@ -1033,13 +982,13 @@ test_head (Fixture       *f,
 
   /* An error too: its body's length, and no body */
   {
-    g_autoptr(Http) g = get (f, "/api/tasks/999");
-    g_autoptr(Http) h = request (f, SOUP_METHOD_HEAD, "/api/tasks/999", NULL, NULL, NULL);
+    g_autoptr(CtTestHttp) g = get (f, "/api/tasks/999");
+    g_autoptr(CtTestHttp) h = request (f, SOUP_METHOD_HEAD, "/api/tasks/999", NULL, NULL, NULL);
 
-    g_assert_cmpuint (status_of (h), ==, 404);
-    g_assert_cmpuint (size_of (h), ==, 0);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 404);
+    g_assert_cmpuint (ct_test_http_size (h), ==, 0);
     g_assert_cmpint (soup_message_headers_get_content_length (soup_message_get_response_headers (h->message)),
-                     ==, size_of (g));
+                     ==, ct_test_http_size (g));
   }
 
   /* The log has no body for HEAD's answer, and the status */
@@ -1070,12 +1019,12 @@ test_options (Fixture       *f,
   start_server (f);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(Http) h = request (f, SOUP_METHOD_OPTIONS, cases[i].path, NULL, NULL, NULL);
+      g_autoptr(CtTestHttp) h = request (f, SOUP_METHOD_OPTIONS, cases[i].path, NULL, NULL, NULL);
 
       g_test_message ("OPTIONS %s", cases[i].path);
-      g_assert_cmpuint (status_of (h), ==, 204);
+      g_assert_cmpuint (ct_test_http_status (h), ==, 204);
       g_assert_cmpstr (header_of (h, "Allow"), ==, cases[i].allow);
-      g_assert_cmpuint (size_of (h), ==, 0);
+      g_assert_cmpuint (ct_test_http_size (h), ==, 0);
     }
   assert_alive (f);
 }
@@ -1087,9 +1036,9 @@ test_restart_keeps_data (Fixture       *f,
 {
   start_server (f);
   {
-    g_autoptr(Http) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", "{\"title\": \"Survive a restart\"}");
+    g_autoptr(CtTestHttp) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", "{\"title\": \"Survive a restart\"}");
 
-    g_assert_cmpuint (status_of (h), ==, 201);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 201);
   }
   ct_test_stop (f->server);
   start_server (f);
@@ -1124,9 +1073,9 @@ test_bad_json (Fixture       *f,
   start_server (f);
   for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
     {
-      g_autoptr(Http) post = send_json (f, SOUP_METHOD_POST, "/api/tasks", bodies[i]);
-      g_autoptr(Http) put = send_json (f, SOUP_METHOD_PUT, "/api/tasks/1", bodies[i]);
-      g_autoptr(Http) patch = send_json (f, "PATCH", "/api/tasks/1", bodies[i]);
+      g_autoptr(CtTestHttp) post = send_json (f, SOUP_METHOD_POST, "/api/tasks", bodies[i]);
+      g_autoptr(CtTestHttp) put = send_json (f, SOUP_METHOD_PUT, "/api/tasks/1", bodies[i]);
+      g_autoptr(CtTestHttp) patch = send_json (f, "PATCH", "/api/tasks/1", bodies[i]);
 
       g_test_message ("body: %s", bodies[i]);
       assert_error (post, 400, "JSON");
@@ -1155,7 +1104,7 @@ test_bad_query (Fixture       *f,
   start_server (f);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(Http) h = get (f, cases[i].path);
+      g_autoptr(CtTestHttp) h = get (f, cases[i].path);
 
       g_test_message ("GET %s", cases[i].path);
       assert_error (h, 400, cases[i].word);
@@ -1194,7 +1143,7 @@ test_invalid_task (Fixture       *f,
   start_server (f);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(Http) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", cases[i].body);
+      g_autoptr(CtTestHttp) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", cases[i].body);
 
       g_test_message ("POST %s", cases[i].body);
       assert_error (h, 422, cases[i].word);
@@ -1205,7 +1154,7 @@ test_invalid_task (Fixture       *f,
   {
     g_autofree char *long_title = g_strnfill (201, 'a');
     g_autofree char *body = g_strdup_printf ("{\"title\": \"%s\"}", long_title);
-    g_autoptr(Http) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", body);
+    g_autoptr(CtTestHttp) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", body);
 
     assert_error (h, 422, "title");
   }
@@ -1213,7 +1162,7 @@ test_invalid_task (Fixture       *f,
   /* PUT checks the same, and changes nothing */
   {
     g_autofree char *before = get_item (f, "/api/tasks/1", NULL);
-    g_autoptr(Http) h = send_json (f, SOUP_METHOD_PUT, "/api/tasks/1", "{\"notes\": \"title forgotten\"}");
+    g_autoptr(CtTestHttp) h = send_json (f, SOUP_METHOD_PUT, "/api/tasks/1", "{\"notes\": \"title forgotten\"}");
     g_autofree char *after = NULL;
 
     assert_error (h, 422, "title");
@@ -1224,9 +1173,9 @@ test_invalid_task (Fixture       *f,
   /* Nothing was created: the next id is still 29 */
   g_assert_cmpint (task_count (f), ==, N_SEED);
   {
-    g_autoptr(Http) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", "{\"title\": \"Valid at last\"}");
+    g_autoptr(CtTestHttp) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", "{\"title\": \"Valid at last\"}");
 
-    g_assert_cmpuint (status_of (h), ==, 201);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 201);
     g_assert_cmpstr (header_of (h, "Location"), ==, "/api/tasks/29");
   }
 }
@@ -1254,7 +1203,7 @@ test_not_found (Fixture       *f,
   start_server (f);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(Http) h = request (f, cases[i].method, cases[i].path, NULL, NULL, NULL);
+      g_autoptr(CtTestHttp) h = request (f, cases[i].method, cases[i].path, NULL, NULL, NULL);
 
       g_test_message ("%s %s", cases[i].method, cases[i].path);
       assert_error (h, 404, cases[i].word);
@@ -1263,12 +1212,12 @@ test_not_found (Fixture       *f,
 
   /* A route under /api points at the index; a page at the API */
   {
-    g_autoptr(Http) h = get (f, "/api/users");
+    g_autoptr(CtTestHttp) h = get (f, "/api/users");
 
     assert_error (h, 404, "/api");
   }
   {
-    g_autoptr(Http) h = get (f, "/nope.html");
+    g_autoptr(CtTestHttp) h = get (f, "/nope.html");
 
     assert_error (h, 404, "/api");
   }
@@ -1294,7 +1243,7 @@ test_method_not_allowed (Fixture       *f,
   start_server (f);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(Http) h = request (f, cases[i].method, cases[i].path, "application/json", "{\"title\": \"x\"}", NULL);
+      g_autoptr(CtTestHttp) h = request (f, cases[i].method, cases[i].path, "application/json", "{\"title\": \"x\"}", NULL);
 
       g_test_message ("%s %s", cases[i].method, cases[i].path);
       /* The message names the method refused and what to use instead */
@@ -1329,7 +1278,7 @@ test_content_type (Fixture       *f,
   start_server (f);
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
     {
-      g_autoptr(Http) h = request (f, refused[i].method, refused[i].path, refused[i].type,
+      g_autoptr(CtTestHttp) h = request (f, refused[i].method, refused[i].path, refused[i].type,
                                    "{\"title\": \"Typed wrong\"}", NULL);
 
       g_test_message ("%s %s as %s", refused[i].method, refused[i].path, refused[i].type);
@@ -1347,16 +1296,16 @@ test_content_type (Fixture       *f,
 
   /* Parameters and case do not matter */
   {
-    g_autoptr(Http) h = request (f, SOUP_METHOD_POST, "/api/tasks", "application/json; charset=utf-8",
+    g_autoptr(CtTestHttp) h = request (f, SOUP_METHOD_POST, "/api/tasks", "application/json; charset=utf-8",
                                  "{\"title\": \"With a charset\"}", NULL);
 
-    g_assert_cmpuint (status_of (h), ==, 201);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 201);
   }
   {
-    g_autoptr(Http) h = request (f, SOUP_METHOD_POST, "/api/tasks", "Application/JSON",
+    g_autoptr(CtTestHttp) h = request (f, SOUP_METHOD_POST, "/api/tasks", "Application/JSON",
                                  "{\"title\": \"In capitals\"}", NULL);
 
-    g_assert_cmpuint (status_of (h), ==, 201);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 201);
   }
 }
 
@@ -1389,22 +1338,22 @@ test_body_size (Fixture       *f,
 
   /* At the limit: taken */
   {
-    g_autoptr(Http) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", at_limit);
+    g_autoptr(CtTestHttp) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", at_limit);
 
-    g_assert_cmpuint (status_of (h), ==, 201);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 201);
     g_assert_cmpstr (header_of (h, "Location"), ==, "/api/tasks/29");
   }
 
   /* Over it, announced by Content-Length: refused before it is read */
   for (guint i = 0; i < 2; i++)
     {
-      g_autoptr(Http) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", i == 0 ? over : far_over);
+      g_autoptr(CtTestHttp) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", i == 0 ? over : far_over);
 
       assert_error (h, 413, "1024");
       assert_alive (f);
     }
   {
-    g_autoptr(Http) h = send_json (f, SOUP_METHOD_PUT, "/api/tasks/1", over);
+    g_autoptr(CtTestHttp) h = send_json (f, SOUP_METHOD_PUT, "/api/tasks/1", over);
 
     assert_error (h, 413, "1024");
     assert_alive (f);
@@ -1435,22 +1384,22 @@ test_body_size (Fixture       *f,
 
   /* Over it, streamed chunked: refused once read */
   {
-    g_autoptr(Http) h = request_chunked (f, SOUP_METHOD_POST, "/api/tasks", "application/json", over, NULL);
+    g_autoptr(CtTestHttp) h = request_chunked (f, SOUP_METHOD_POST, "/api/tasks", "application/json", over, NULL);
 
     assert_error (h, 413, "1024");
     assert_alive (f);
   }
   {
-    g_autoptr(Http) h = request_chunked (f, "PATCH", "/api/tasks/1", "application/json", far_over, NULL);
+    g_autoptr(CtTestHttp) h = request_chunked (f, "PATCH", "/api/tasks/1", "application/json", far_over, NULL);
 
     assert_error (h, 413, "1024");
     assert_alive (f);
   }
   /* Chunked within the limit: taken */
   {
-    g_autoptr(Http) h = request_chunked (f, SOUP_METHOD_POST, "/api/tasks", "application/json", at_limit, NULL);
+    g_autoptr(CtTestHttp) h = request_chunked (f, SOUP_METHOD_POST, "/api/tasks", "application/json", at_limit, NULL);
 
-    g_assert_cmpuint (status_of (h), ==, 201);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 201);
     g_assert_cmpstr (header_of (h, "Location"), ==, "/api/tasks/30");
   }
 
@@ -1466,9 +1415,9 @@ test_body_size (Fixture       *f,
   /* The limit is live: raised, the same body goes through */
   g_object_set (f->server, "max-body-size", 2048, NULL);
   {
-    g_autoptr(Http) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", over);
+    g_autoptr(CtTestHttp) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", over);
 
-    g_assert_cmpuint (status_of (h), ==, 201);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 201);
     g_assert_cmpstr (header_of (h, "Location"), ==, "/api/tasks/31");
   }
 }
@@ -1519,23 +1468,23 @@ test_if_none_match (Fixture       *f,
     for (guint i = 0; i < G_N_ELEMENTS (matching); i++)
       for (guint head = 0; head < 2; head++)
         {
-          g_autoptr(Http) h = request (f, head ? SOUP_METHOD_HEAD : SOUP_METHOD_GET, "/api/tasks/4", NULL, NULL,
+          g_autoptr(CtTestHttp) h = request (f, head ? SOUP_METHOD_HEAD : SOUP_METHOD_GET, "/api/tasks/4", NULL, NULL,
                                        "If-None-Match", matching[i], NULL);
 
           g_test_message ("%s If-None-Match: %s", head ? "HEAD" : "GET", matching[i]);
-          g_assert_cmpuint (status_of (h), ==, 304);
-          g_assert_cmpuint (size_of (h), ==, 0);
+          g_assert_cmpuint (ct_test_http_status (h), ==, 304);
+          g_assert_cmpuint (ct_test_http_size (h), ==, 0);
           g_assert_cmpstr (header_of (h, "ETag"), ==, etag);
         }
   }
 
   /* Another: 200 with the body */
   {
-    g_autoptr(Http) h = request (f, SOUP_METHOD_GET, "/api/tasks/4", NULL, NULL,
+    g_autoptr(CtTestHttp) h = request (f, SOUP_METHOD_GET, "/api/tasks/4", NULL, NULL,
                                  "If-None-Match", "\"0000000000000000\"", NULL);
-    g_autofree char *text = text_of (h);
+    g_autofree char *text = ct_test_http_text (h);
 
-    g_assert_cmpuint (status_of (h), ==, 200);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 200);
     g_assert_cmpstr (text, ==, item);
     g_assert_cmpstr (header_of (h, "ETag"), ==, etag);
   }
@@ -1543,29 +1492,29 @@ test_if_none_match (Fixture       *f,
   {
     g_autofree char *other = NULL;
     g_autofree char *text = get_item (f, "/api/tasks/5", &other);
-    g_autoptr(Http) h = request (f, SOUP_METHOD_GET, "/api/tasks/4", NULL, NULL, "If-None-Match", other, NULL);
+    g_autoptr(CtTestHttp) h = request (f, SOUP_METHOD_GET, "/api/tasks/4", NULL, NULL, "If-None-Match", other, NULL);
 
-    g_assert_cmpuint (status_of (h), ==, 200);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 200);
   }
 
   /* Once the task changes, the old ETag gets the new body */
   {
-    g_autoptr(Http) patch = send_json (f, "PATCH", "/api/tasks/4", "{\"priority\": \"high\"}");
-    g_autoptr(Http) h = NULL;
+    g_autoptr(CtTestHttp) patch = send_json (f, "PATCH", "/api/tasks/4", "{\"priority\": \"high\"}");
+    g_autoptr(CtTestHttp) h = NULL;
     g_autofree char *text = NULL;
 
-    g_assert_cmpuint (status_of (patch), ==, 200);
+    g_assert_cmpuint (ct_test_http_status (patch), ==, 200);
     h = request (f, SOUP_METHOD_GET, "/api/tasks/4", NULL, NULL, "If-None-Match", etag, NULL);
-    text = text_of (h);
-    g_assert_cmpuint (status_of (h), ==, 200);
+    text = ct_test_http_text (h);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 200);
     g_assert_cmpstr (header_of (h, "ETag"), ==, header_of (patch, "ETag"));
     g_assert_nonnull (strstr (text, "\"priority\":\"high\""));
   }
 
   /* Lists: by the list's own ETag, which depends on the query */
   {
-    g_autoptr(Http) list = get (f, "/api/tasks?limit=5");
-    g_autoptr(Http) other_list = get (f, "/api/tasks?limit=6");
+    g_autoptr(CtTestHttp) list = get (f, "/api/tasks?limit=5");
+    g_autoptr(CtTestHttp) other_list = get (f, "/api/tasks?limit=6");
     const char *list_etag = header_of (list, "ETag");
     g_autofree char *list_weak = g_strconcat ("W/", list_etag, NULL);
 
@@ -1574,28 +1523,28 @@ test_if_none_match (Fixture       *f,
 
     for (guint i = 0; i < 2; i++)
       {
-        g_autoptr(Http) h = request (f, SOUP_METHOD_GET, "/api/tasks?limit=5", NULL, NULL,
+        g_autoptr(CtTestHttp) h = request (f, SOUP_METHOD_GET, "/api/tasks?limit=5", NULL, NULL,
                                      "If-None-Match", i ? list_weak : list_etag, NULL);
 
-        g_assert_cmpuint (status_of (h), ==, 304);
-        g_assert_cmpuint (size_of (h), ==, 0);
+        g_assert_cmpuint (ct_test_http_status (h), ==, 304);
+        g_assert_cmpuint (ct_test_http_size (h), ==, 0);
         g_assert_cmpstr (header_of (h, "ETag"), ==, list_etag);
       }
     {
-      g_autoptr(Http) h = request (f, SOUP_METHOD_GET, "/api/tasks?limit=6", NULL, NULL,
+      g_autoptr(CtTestHttp) h = request (f, SOUP_METHOD_GET, "/api/tasks?limit=6", NULL, NULL,
                                    "If-None-Match", list_etag, NULL);
 
-      g_assert_cmpuint (status_of (h), ==, 200);
-      g_assert_cmpuint (size_of (h), >, 0);
+      g_assert_cmpuint (ct_test_http_status (h), ==, 200);
+      g_assert_cmpuint (ct_test_http_size (h), >, 0);
     }
     /* a change in the first five changes the list */
     {
-      g_autoptr(Http) patch = send_json (f, "PATCH", "/api/tasks/2", "{\"done\": false}");
-      g_autoptr(Http) h = NULL;
+      g_autoptr(CtTestHttp) patch = send_json (f, "PATCH", "/api/tasks/2", "{\"done\": false}");
+      g_autoptr(CtTestHttp) h = NULL;
 
-      g_assert_cmpuint (status_of (patch), ==, 200);
+      g_assert_cmpuint (ct_test_http_status (patch), ==, 200);
       h = request (f, SOUP_METHOD_GET, "/api/tasks?limit=5", NULL, NULL, "If-None-Match", list_etag, NULL);
-      g_assert_cmpuint (status_of (h), ==, 200);
+      g_assert_cmpuint (ct_test_http_status (h), ==, 200);
       g_assert_cmpstr (header_of (h, "ETag"), !=, list_etag);
     }
   }
@@ -1634,9 +1583,9 @@ test_if_match (Fixture       *f,
   /* Someone else changes the task after we read it */
   g_free (get_item (f, "/api/tasks/6", &stale));
   {
-    g_autoptr(Http) h = send_json (f, "PATCH", "/api/tasks/6", "{\"notes\": \"changed by someone else\"}");
+    g_autoptr(CtTestHttp) h = send_json (f, "PATCH", "/api/tasks/6", "{\"notes\": \"changed by someone else\"}");
 
-    g_assert_cmpuint (status_of (h), ==, 200);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 200);
   }
   before = get_item (f, "/api/tasks/6", &current);
   g_assert_cmpstr (stale, !=, current);
@@ -1655,7 +1604,7 @@ test_if_match (Fixture       *f,
     for (guint i = 0; i < G_N_ELEMENTS (writes); i++)
       for (guint j = 0; j < G_N_ELEMENTS (refused); j++)
         {
-          g_autoptr(Http) h = request (f, writes[i].method, "/api/tasks/6",
+          g_autoptr(CtTestHttp) h = request (f, writes[i].method, "/api/tasks/6",
                                        writes[i].body ? "application/json" : NULL, writes[i].body,
                                        "If-Match", refused[j], NULL);
           g_autofree char *etag = NULL;
@@ -1673,7 +1622,7 @@ test_if_match (Fixture       *f,
 
   /* The current ETag: done, and a new ETag */
   {
-    g_autoptr(Http) h = request (f, SOUP_METHOD_PUT, "/api/tasks/6", "application/json",
+    g_autoptr(CtTestHttp) h = request (f, SOUP_METHOD_PUT, "/api/tasks/6", "application/json",
                                  "{\"title\": \"Upgrade PostgreSQL to 17\"}", "If-Match", current, NULL);
     g_autoptr(JsonNode) node = json_of (h, 200);
     g_autofree char *etag = NULL;
@@ -1689,7 +1638,7 @@ test_if_match (Fixture       *f,
   /* In a list of tags */
   {
     g_autofree char *listed = g_strconcat ("\"0000000000000000\", ", current, NULL);
-    g_autoptr(Http) h = request (f, "PATCH", "/api/tasks/6", "application/merge-patch+json",
+    g_autoptr(CtTestHttp) h = request (f, "PATCH", "/api/tasks/6", "application/merge-patch+json",
                                  "{\"done\": true}", "If-Match", listed, NULL);
     g_autoptr(JsonNode) node = json_of (h, 200);
 
@@ -1700,7 +1649,7 @@ test_if_match (Fixture       *f,
   }
   /* * matches any existing task */
   {
-    g_autoptr(Http) h = request (f, "PATCH", "/api/tasks/6", "application/json",
+    g_autoptr(CtTestHttp) h = request (f, "PATCH", "/api/tasks/6", "application/json",
                                  "{\"priority\": \"low\"}", "If-Match", "*", NULL);
     g_autoptr(JsonNode) node = json_of (h, 200);
 
@@ -1710,25 +1659,25 @@ test_if_match (Fixture       *f,
     current = g_strdup (header_of (h, "ETag"));
   }
   {
-    g_autoptr(Http) h = request (f, SOUP_METHOD_PUT, "/api/tasks/999", "application/json",
+    g_autoptr(CtTestHttp) h = request (f, SOUP_METHOD_PUT, "/api/tasks/999", "application/json",
                                  "{\"title\": \"x\"}", "If-Match", "*", NULL);
 
     assert_error (h, 404, "999");
   }
   /* DELETE with the current ETag, then with * on another */
   {
-    g_autoptr(Http) h = request (f, SOUP_METHOD_DELETE, "/api/tasks/6", NULL, NULL, "If-Match", current, NULL);
+    g_autoptr(CtTestHttp) h = request (f, SOUP_METHOD_DELETE, "/api/tasks/6", NULL, NULL, "If-Match", current, NULL);
 
-    g_assert_cmpuint (status_of (h), ==, 204);
-    g_assert_cmpuint (size_of (h), ==, 0);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 204);
+    g_assert_cmpuint (ct_test_http_size (h), ==, 0);
   }
   {
-    g_autoptr(Http) h = request (f, SOUP_METHOD_DELETE, "/api/tasks/7", NULL, NULL, "If-Match", "*", NULL);
+    g_autoptr(CtTestHttp) h = request (f, SOUP_METHOD_DELETE, "/api/tasks/7", NULL, NULL, "If-Match", "*", NULL);
 
-    g_assert_cmpuint (status_of (h), ==, 204);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 204);
   }
   {
-    g_autoptr(Http) h = request (f, SOUP_METHOD_DELETE, "/api/tasks/6", NULL, NULL, "If-Match", "*", NULL);
+    g_autoptr(CtTestHttp) h = request (f, SOUP_METHOD_DELETE, "/api/tasks/6", NULL, NULL, "If-Match", "*", NULL);
 
     assert_error (h, 404, "6");
   }
@@ -1749,7 +1698,7 @@ test_log (Fixture       *f,
 
   /* A POST with a header of our own */
   {
-    g_autoptr(Http) h = request (f, SOUP_METHOD_POST, "/api/tasks", "application/json", body,
+    g_autoptr(CtTestHttp) h = request (f, SOUP_METHOD_POST, "/api/tasks", "application/json", body,
                                  "X-Crosstalk-Test", "forty-two", NULL);
     g_autoptr(CtMessage) in = ct_test_log_nth (log, CT_DIRECTION_IN, 0);
     g_autoptr(CtMessage) out = ct_test_log_nth (log, CT_DIRECTION_OUT, 0);
@@ -1757,8 +1706,8 @@ test_log (Fixture       *f,
     g_autofree char *out_text = NULL;
     gint64 latency = -1;
 
-    g_assert_cmpuint (status_of (h), ==, 201);
-    response = text_of (h);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 201);
+    response = ct_test_http_text (h);
     g_assert_nonnull (in);
     g_assert_nonnull (out);
 
@@ -1789,13 +1738,13 @@ test_log (Fixture       *f,
 
   /* A GET with a query: the request line keeps it */
   {
-    g_autoptr(Http) h = get (f, "/api/tasks?q=milk&limit=3");
+    g_autoptr(CtTestHttp) h = get (f, "/api/tasks?q=milk&limit=3");
     g_autoptr(CtMessage) in = ct_test_log_nth (log, CT_DIRECTION_IN, 1);
     g_autoptr(CtMessage) out = ct_test_log_nth (log, CT_DIRECTION_OUT, 1);
     g_autofree char *out_text = ct_message_dup_text (out);
-    g_autofree char *text = text_of (h);
+    g_autofree char *text = ct_test_http_text (h);
 
-    g_assert_cmpuint (status_of (h), ==, 200);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 200);
     g_assert_cmpstr (meta_string (in, "http"), ==, "GET /api/tasks?q=milk&limit=3");
     g_assert_cmpuint (ct_message_get_size (in), ==, 0);
     g_assert_cmpuint (ct_message_get_exchange (out), ==, ct_message_get_exchange (in));
@@ -1806,14 +1755,14 @@ test_log (Fixture       *f,
 
   /* An error: its JSON body is the out entry's */
   {
-    g_autoptr(Http) h = request (f, SOUP_METHOD_DELETE, "/api/tasks", NULL, NULL, NULL);
+    g_autoptr(CtTestHttp) h = request (f, SOUP_METHOD_DELETE, "/api/tasks", NULL, NULL, NULL);
     g_autoptr(CtMessage) in = ct_test_log_nth (log, CT_DIRECTION_IN, 2);
     g_autoptr(CtMessage) out = ct_test_log_nth (log, CT_DIRECTION_OUT, 2);
     g_autofree char *out_text = ct_message_dup_text (out);
-    g_autofree char *text = text_of (h);
+    g_autofree char *text = ct_test_http_text (h);
     g_autofree char *summary = ct_message_dup_summary (out);
 
-    g_assert_cmpuint (status_of (h), ==, 405);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 405);
     g_assert_cmpstr (meta_string (in, "http"), ==, "DELETE /api/tasks");
     g_assert_cmpuint (ct_test_meta_status (out), ==, 405);
     g_assert_cmpstr (out_text, ==, text);
@@ -1823,13 +1772,13 @@ test_log (Fixture       *f,
 
   /* A web page and a missing one are logged the same way */
   {
-    g_autoptr(Http) h = get (f, "/");
-    g_autoptr(Http) missing = get (f, "/missing");
+    g_autoptr(CtTestHttp) h = get (f, "/");
+    g_autoptr(CtTestHttp) missing = get (f, "/missing");
     g_autoptr(CtMessage) out = ct_test_log_nth (log, CT_DIRECTION_OUT, 3);
     g_autoptr(CtMessage) missing_out = ct_test_log_nth (log, CT_DIRECTION_OUT, 4);
 
     g_assert_cmpuint (ct_test_meta_status (out), ==, 200);
-    g_assert_cmpuint (ct_message_get_size (out), ==, size_of (h));
+    g_assert_cmpuint (ct_message_get_size (out), ==, ct_test_http_size (h));
     g_assert_cmpuint (ct_test_meta_status (missing_out), ==, 404);
   }
 
@@ -1858,17 +1807,17 @@ test_web (Fixture       *f,
   start_server (f);
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     {
-      g_autoptr(Http) h = get (f, pages[i].path);
-      g_autofree char *text = text_of (h);
+      g_autoptr(CtTestHttp) h = get (f, pages[i].path);
+      g_autofree char *text = ct_test_http_text (h);
       const char *csp = header_of (h, "Content-Security-Policy");
       g_autoptr(GHashTable) params = NULL;
 
       g_test_message ("GET %s", pages[i].path);
-      g_assert_cmpuint (status_of (h), ==, 200);
+      g_assert_cmpuint (ct_test_http_status (h), ==, 200);
       g_assert_cmpstr (soup_message_headers_get_content_type (soup_message_get_response_headers (h->message),
                                                               &params), ==, pages[i].type);
       g_assert_cmpstr (g_hash_table_lookup (params, "charset"), ==, "utf-8");
-      g_assert_cmpuint (size_of (h), >, 100);
+      g_assert_cmpuint (ct_test_http_size (h), >, 100);
       g_assert_true (g_utf8_validate (text, -1, NULL));
       g_assert_nonnull (strstr (text, pages[i].needle));
       g_assert_nonnull (csp);
@@ -1952,11 +1901,11 @@ test_data_file (Fixture       *f,
 
   /* Every change is written at once */
   {
-    g_autoptr(Http) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", "{\"title\": \"Kept on disk\"}");
+    g_autoptr(CtTestHttp) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", "{\"title\": \"Kept on disk\"}");
     g_autoptr(JsonNode) root = NULL;
     g_autofree char *title = NULL;
 
-    g_assert_cmpuint (status_of (h), ==, 201);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 201);
     root = read_data_file (path, &next_id, &n_tasks);
     title = title_in_file (root, 29);
     g_assert_cmpstr (title, ==, "Kept on disk");
@@ -1964,22 +1913,22 @@ test_data_file (Fixture       *f,
     g_assert_cmpuint (n_tasks, ==, N_SEED + 1);
   }
   {
-    g_autoptr(Http) h = request (f, SOUP_METHOD_DELETE, "/api/tasks/1", NULL, NULL, NULL);
+    g_autoptr(CtTestHttp) h = request (f, SOUP_METHOD_DELETE, "/api/tasks/1", NULL, NULL, NULL);
     g_autoptr(JsonNode) root = NULL;
     g_autofree char *title = NULL;
 
-    g_assert_cmpuint (status_of (h), ==, 204);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 204);
     root = read_data_file (path, &next_id, &n_tasks);
     title = title_in_file (root, 1);
     g_assert_null (title);
     g_assert_cmpuint (n_tasks, ==, N_SEED);
   }
   {
-    g_autoptr(Http) h = send_json (f, "PATCH", "/api/tasks/2", "{\"title\": \"Patched on disk\"}");
+    g_autoptr(CtTestHttp) h = send_json (f, "PATCH", "/api/tasks/2", "{\"title\": \"Patched on disk\"}");
     g_autoptr(JsonNode) root = NULL;
     g_autofree char *title = NULL;
 
-    g_assert_cmpuint (status_of (h), ==, 200);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 200);
     root = read_data_file (path, &next_id, &n_tasks);
     title = title_in_file (root, 2);
     g_assert_cmpstr (title, ==, "Patched on disk");
@@ -1988,12 +1937,12 @@ test_data_file (Fixture       *f,
   {
     g_autofree char *before = NULL;
     g_autofree char *after = NULL;
-    g_autoptr(Http) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", "{\"title\": 1}");
+    g_autoptr(CtTestHttp) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", "{\"title\": 1}");
 
     assert_error (h, 422, "title");
     g_assert_true (g_file_get_contents (path, &before, NULL, NULL));
     {
-      g_autoptr(Http) again = send_json (f, SOUP_METHOD_PUT, "/api/tasks/2", "{\"title\": null}");
+      g_autoptr(CtTestHttp) again = send_json (f, SOUP_METHOD_PUT, "/api/tasks/2", "{\"title\": null}");
 
       assert_error (again, 422, "title");
     }
@@ -2028,13 +1977,13 @@ test_data_file (Fixture       *f,
     g_assert_cmpstr (string_member (node, "title"), ==, "Patched on disk");
   }
   {
-    g_autoptr(Http) h = get (f, "/api/tasks/1");
+    g_autoptr(CtTestHttp) h = get (f, "/api/tasks/1");
 
     assert_error (h, 404, "1");
   }
   /* and the next id goes on from the file's */
   {
-    g_autoptr(Http) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", "{\"title\": \"After the restart\"}");
+    g_autoptr(CtTestHttp) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", "{\"title\": \"After the restart\"}");
 
     g_assert_cmpstr (header_of (h, "Location"), ==, "/api/tasks/30");
   }
@@ -2122,9 +2071,9 @@ test_save_fails (Fixture       *f,
   g_assert_cmpint (g_unlink (path), ==, 0);
   g_assert_cmpint (g_rmdir (folder), ==, 0);
   {
-    g_autoptr(Http) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", "{\"title\": \"Nowhere to keep\"}");
+    g_autoptr(CtTestHttp) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", "{\"title\": \"Nowhere to keep\"}");
 
-    g_assert_cmpuint (status_of (h), ==, 201);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 201);
   }
   g_assert_cmpint (ct_test_log_find (log_of (f->server), CT_DIRECTION_ERROR, path), >=, 0);
   g_assert_nonnull (strstr (ct_endpoint_get_error (f->server), path));
@@ -2138,13 +2087,13 @@ test_save_fails (Fixture       *f,
   /* The folder back, the next change is saved with everything */
   g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
   {
-    g_autoptr(Http) h = request (f, SOUP_METHOD_DELETE, "/api/tasks/1", NULL, NULL, NULL);
+    g_autoptr(CtTestHttp) h = request (f, SOUP_METHOD_DELETE, "/api/tasks/1", NULL, NULL, NULL);
     g_autoptr(JsonNode) root = NULL;
     g_autofree char *title = NULL;
     gint64 next_id;
     guint n_tasks;
 
-    g_assert_cmpuint (status_of (h), ==, 204);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 204);
     root = read_data_file (path, &next_id, &n_tasks);
     title = title_in_file (root, 29);
     g_assert_cmpstr (title, ==, "Nowhere to keep");
@@ -2174,16 +2123,16 @@ test_reset (Fixture       *f,
   /* Change a lot */
   for (guint i = 0; i < 3; i++)
     {
-      g_autoptr(Http) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", "{\"title\": \"Extra\"}");
+      g_autoptr(CtTestHttp) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", "{\"title\": \"Extra\"}");
 
-      g_assert_cmpuint (status_of (h), ==, 201);
+      g_assert_cmpuint (ct_test_http_status (h), ==, 201);
     }
   for (guint id = 1; id <= 10; id++)
     {
       g_autofree char *item = g_strdup_printf ("/api/tasks/%u", id);
-      g_autoptr(Http) h = request (f, SOUP_METHOD_DELETE, item, NULL, NULL, NULL);
+      g_autoptr(CtTestHttp) h = request (f, SOUP_METHOD_DELETE, item, NULL, NULL, NULL);
 
-      g_assert_cmpuint (status_of (h), ==, 204);
+      g_assert_cmpuint (ct_test_http_status (h), ==, 204);
     }
   g_assert_cmpint (task_count (f), ==, N_SEED + 3 - 10);
   {
@@ -2209,7 +2158,7 @@ test_reset (Fixture       *f,
     g_assert_cmpint (total, ==, N_SEED);
   }
   {
-    g_autoptr(Http) h = get (f, "/api/tasks/29");
+    g_autoptr(CtTestHttp) h = get (f, "/api/tasks/29");
 
     assert_error (h, 404, "29");
   }
@@ -2223,7 +2172,7 @@ test_reset (Fixture       *f,
 
   /* The ids start over */
   {
-    g_autoptr(Http) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", "{\"title\": \"First after reset\"}");
+    g_autoptr(CtTestHttp) h = send_json (f, SOUP_METHOD_POST, "/api/tasks", "{\"title\": \"First after reset\"}");
 
     g_assert_cmpstr (header_of (h, "Location"), ==, "/api/tasks/29");
   }
@@ -2244,9 +2193,9 @@ test_reset_in_memory (Fixture       *f,
 
   start_server (f);
   {
-    g_autoptr(Http) h = request (f, SOUP_METHOD_DELETE, "/api/tasks/3", NULL, NULL, NULL);
+    g_autoptr(CtTestHttp) h = request (f, SOUP_METHOD_DELETE, "/api/tasks/3", NULL, NULL, NULL);
 
-    g_assert_cmpuint (status_of (h), ==, 204);
+    g_assert_cmpuint (ct_test_http_status (h), ==, 204);
   }
   g_assert_cmpint (task_count (f), ==, N_SEED - 1);
   g_assert_true (ct_endpoint_run_command (f->server, "reset", NULL, &error));
